@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// command is one subcommand of berth.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a subcommand may touch: its output streams and the app log.
+type env struct {
+	stdout, stderr io.Writer
+	log            hclog.Logger
+}
+
+var commands = []command{
+	{"routes", "print the route table of an nginx config and its import report", runRoutes},
+	{"match", "show which server and location take a URL, and what the upstream receives", runMatch},
+}
+
+// Main runs berth with the given arguments and returns the exit code. Only
+// main decides to exit.
+func Main(args []string, stdout, stderr io.Writer) int {
+	log := hclog.New(&hclog.LoggerOptions{Name: "berth", Output: stderr, Level: hclog.Info})
+	e := &env{stdout: stdout, stderr: stderr, log: log}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if err := c.run(ctx, e, args[1:]); err != nil {
+				if err != errUsage {
+					fmt.Fprintf(stderr, "berth %s: %v\n", c.name, err)
+				}
+				return exitCode(err)
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "berth: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: berth COMMAND [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'berth COMMAND -h' for a command's flags.")
+}

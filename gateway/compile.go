@@ -1,0 +1,424 @@
+package gateway
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+// compiler turns a parsed configuration into a Table, checking what
+// nginx's directive handlers check and recording what Berth does not act on.
+type compiler struct {
+	t    *Table
+	refs []*upstreamRef
+}
+
+// Compile builds the route table of a parsed configuration. Errors are
+// *nginx.Error, worded as `nginx -t` words them.
+func Compile(cfg *nginx.Config) (*Table, error) {
+	c := &compiler{t: &Table{Config: cfg}}
+	c.t.Report = append(c.t.Report, cfg.Notes...)
+	httpBlock, err := c.httpBlock(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.compileHTTP(httpBlock); err != nil {
+		return nil, err
+	}
+	return c.t, nil
+}
+
+// httpBlock finds the http context: the `http` block of a full nginx.conf,
+// or the whole file for a conf.d snippet.
+func (c *compiler) httpBlock(cfg *nginx.Config) ([]*nginx.Directive, error) {
+	var http *nginx.Directive
+	main := false
+	for _, d := range cfg.Root {
+		if d.Name == "http" || d.Name == "events" {
+			main = true
+		}
+	}
+	if !main {
+		return cfg.Root, nil
+	}
+	for _, d := range cfg.Root {
+		switch d.Name {
+		case "http":
+			if http != nil {
+				return nil, &nginx.Error{Pos: d.Pos, Msg: `"http" directive is duplicate`}
+			}
+			http = d
+		case "events":
+			for _, e := range d.Block {
+				c.ignored(e)
+			}
+		default:
+			c.ignored(d)
+		}
+	}
+	if http == nil {
+		return nil, nil
+	}
+	return http.Block, nil
+}
+
+func (c *compiler) compileHTTP(block []*nginx.Directive) error {
+	http := newConf(LevelHTTP, nil, block)
+	c.t.HTTP = http
+	for _, d := range block {
+		switch d.Name {
+		case "server":
+			if err := c.compileServer(d, http); err != nil {
+				return err
+			}
+		case "upstream":
+			u, err := c.compileUpstream(d)
+			if err != nil {
+				return err
+			}
+			if prev := c.t.Upstream(u.Name); prev != nil {
+				return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`duplicate upstream "%s"`, u.Name)}
+			}
+			c.t.Upstreams = append(c.t.Upstreams, u)
+		case "map":
+			name, m, err := compileMap(d)
+			if err != nil {
+				return err
+			}
+			if c.t.maps == nil {
+				c.t.maps = map[string]*mapVar{}
+			}
+			c.t.maps[name] = m
+		default:
+			if err := c.setting(d); err != nil {
+				return err
+			}
+		}
+	}
+	return c.resolveUpstreams()
+}
+
+// resolveUpstreams ties every pass directive to its upstream, as nginx
+// does once the whole config is read (ngx_http_upstream_add): a name
+// without a port may refer to an upstream block defined anywhere;
+// anything else is an implicit upstream of its own.
+func (c *compiler) resolveUpstreams() error {
+	implicit := map[string]*Upstream{}
+	for _, r := range c.refs {
+		if r.addr.Network != "unix" {
+			if u := c.t.Upstream(r.host); u != nil {
+				if r.port != 0 {
+					return &nginx.Error{Pos: r.pos, Msg: fmt.Sprintf(`upstream "%s" may not have port %d`, r.host, r.port)}
+				}
+				r.handler.Upstream = u
+				continue
+			}
+		}
+		key := r.addr.String()
+		u := implicit[key]
+		if u == nil {
+			u = &Upstream{Name: key, Pos: r.pos, Implicit: true, Balance: RoundRobin,
+				Servers: []*Peer{{Addr: r.addr, Weight: 1, MaxFails: 1, Pos: r.pos}}}
+			implicit[key] = u
+			c.t.Upstreams = append(c.t.Upstreams, u)
+		}
+		r.handler.Upstream = u
+	}
+	return nil
+}
+
+func (c *compiler) compileServer(d *nginx.Directive, http *Conf) error {
+	s := &Server{Pos: d.Pos, Conf: newConf(LevelServer, http, d.Block)}
+	var locs []*Location
+	for _, sd := range d.Block {
+		switch sd.Name {
+		case "listen":
+			l, err := parseListen(sd)
+			if err != nil {
+				return err
+			}
+			if err := c.addListen(s, l); err != nil {
+				return err
+			}
+		case "server_name":
+			s.Names = append(s.Names, sd.Args...)
+		case "location":
+			l, err := c.compileLocation(sd, s, nil, s.Conf)
+			if err != nil {
+				return err
+			}
+			locs = append(locs, l)
+		case "rewrite", "return", "set", "if", "break":
+			s.Rewrite = append(s.Rewrite, sd)
+		default:
+			if err := c.setting(sd); err != nil {
+				return err
+			}
+		}
+	}
+	if len(s.Listens) == 0 {
+		l := defaultListen
+		l.Pos = d.Pos
+		if err := c.addListen(s, l); err != nil {
+			return err
+		}
+	}
+	if len(s.Names) == 0 {
+		s.Names = []string{""}
+	}
+	set, err := newLocationSet(locs)
+	if err != nil {
+		return err
+	}
+	s.Locations = set
+	c.t.Servers = append(c.t.Servers, s)
+	return c.addNames(s)
+}
+
+// addListen puts a server into the group of its address:port, as
+// ngx_http_add_listen does when it reads the listen directive.
+func (c *compiler) addListen(s *Server, l Listen) error {
+	s.Listens = append(s.Listens, l)
+	g := c.group(l)
+	for _, other := range g.Servers {
+		if other == s {
+			return &nginx.Error{Pos: l.Pos, Msg: "a duplicate listen " + l.Socket()}
+		}
+	}
+	if l.DefaultServer {
+		if g.Default != nil && g.hasDefaultServer() {
+			return &nginx.Error{Pos: l.Pos, Msg: "a duplicate default server for " + l.Socket()}
+		}
+		g.Default = s
+	}
+	if g.Default == nil {
+		g.Default = s
+	}
+	g.Servers = append(g.Servers, s)
+	return nil
+}
+
+func (g *Group) hasDefaultServer() bool {
+	for _, l := range g.Default.Listens {
+		if l.DefaultServer && l.Port == g.Port && l.Addr == g.Addr {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *compiler) group(l Listen) *Group {
+	for _, g := range c.t.Groups {
+		if g.Port == l.Port && g.Addr == l.Addr {
+			return g
+		}
+	}
+	g := &Group{Addr: l.Addr, Port: l.Port, names: newNameTable()}
+	c.t.Groups = append(c.t.Groups, g)
+	return g
+}
+
+// addNames enters the server's names into each of its groups' tables, once
+// the block is read, as ngx_http_server_names does.
+func (c *compiler) addNames(s *Server) error {
+	for _, raw := range s.Names {
+		for _, l := range s.Listens {
+			g := c.group(l)
+			n, err := parseServerName(raw, s.Pos)
+			if err == errInvalidName {
+				return &nginx.Error{Pos: s.Pos, Msg: fmt.Sprintf(`invalid server name or wildcard "%s" on %s`, raw, g.Socket())}
+			}
+			if err != nil {
+				return err
+			}
+			n.server = s
+			if !g.names.add(&n) {
+				c.t.Report = append(c.t.Report, nginx.Note{Pos: s.Pos, Severity: nginx.Warning, Directive: "server_name",
+					Msg: fmt.Sprintf(`conflicting server name "%s" on %s, ignored`, raw, g.Socket())})
+			}
+		}
+	}
+	return nil
+}
+
+// compileLocation compiles a location block (ngx_http_core_location) and
+// its nested locations.
+func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Location, parentConf *Conf) (*Location, error) {
+	l := &Location{Pos: d.Pos, Parent: parent}
+	errf := func(format string, a ...any) error {
+		return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(format, a...)}
+	}
+	if len(d.Args) == 2 {
+		switch d.Args[0] {
+		case "=":
+			l.Modifier = ModExact
+		case "^~":
+			l.Modifier = ModNoRegex
+		case "~":
+			l.Modifier = ModRegex
+		case "~*":
+			l.Modifier = ModRegexCI
+		default:
+			return nil, errf(`invalid location modifier "%s"`, d.Args[0])
+		}
+		l.Name = d.Args[1]
+	} else {
+		name := d.Args[0]
+		switch {
+		case strings.HasPrefix(name, "="):
+			l.Modifier, l.Name = ModExact, name[1:]
+		case strings.HasPrefix(name, "^~"):
+			l.Modifier, l.Name = ModNoRegex, name[2:]
+		case strings.HasPrefix(name, "~*"):
+			l.Modifier, l.Name = ModRegexCI, name[2:]
+		case strings.HasPrefix(name, "~"):
+			l.Modifier, l.Name = ModRegex, name[1:]
+		case strings.HasPrefix(name, "@"):
+			l.Modifier, l.Name = ModNamed, name[1:]
+		default:
+			l.Modifier, l.Name = ModPrefix, name
+		}
+	}
+	if l.Modifier == ModRegex || l.Modifier == ModRegexCI {
+		re, err := CompileRegex(l.Name, l.Modifier == ModRegexCI)
+		if err != nil {
+			return nil, errf("%s", err)
+		}
+		l.Regex = re
+	}
+	if parent != nil {
+		switch {
+		case parent.Modifier == ModExact:
+			return nil, errf(`location "%s" cannot be inside the exact location "%s"`, l.rawName(), parent.rawName())
+		case parent.Modifier == ModNamed:
+			return nil, errf(`location "%s" cannot be inside the named location "%s"`, l.rawName(), parent.rawName())
+		case l.Modifier == ModNamed:
+			return nil, errf(`named location "%s" can be on the server level only`, l.rawName())
+		case l.Regex == nil && !strings.HasPrefix(l.Name, parent.Name):
+			return nil, errf(`location "%s" is outside location "%s"`, l.rawName(), parent.rawName())
+		}
+	}
+	l.Conf = newConf(LevelLocation, parentConf, d.Block)
+	var children []*Location
+	for _, sd := range d.Block {
+		switch sd.Name {
+		case "location":
+			child, err := c.compileLocation(sd, s, l, l.Conf)
+			if err != nil {
+				return nil, err
+			}
+			children = append(children, child)
+		case "internal":
+			l.Internal = true
+		case "proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass", "memcached_pass":
+			h, err := c.parsePass(HandlerKind(sd.Name), sd, l)
+			if err != nil {
+				return nil, err
+			}
+			l.Handler = h
+			if strings.HasSuffix(l.Name, "/") {
+				l.AutoRedirect = true
+			}
+		case "if", "limit_except":
+			if err := c.compileAnonymous(sd, l); err != nil {
+				return nil, err
+			}
+		default:
+			if err := c.setting(sd); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(children) > 0 {
+		set, err := newLocationSet(children)
+		if err != nil {
+			return nil, err
+		}
+		l.Children = set
+	}
+	return l, nil
+}
+
+// compileAnonymous checks the pass directives inside an `if` or
+// `limit_except` block, which nginx compiles as locations of their own.
+func (c *compiler) compileAnonymous(d *nginx.Directive, parent *Location) error {
+	anon := &Location{Modifier: ModAnonymous, Name: parent.Name, Pos: d.Pos, Parent: parent}
+	for _, sd := range d.Block {
+		switch sd.Name {
+		case "proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass", "memcached_pass":
+			if _, err := c.parsePass(HandlerKind(sd.Name), sd, anon); err != nil {
+				return err
+			}
+		case "if", "limit_except":
+			if err := c.compileAnonymous(sd, parent); err != nil {
+				return err
+			}
+		default:
+			if err := c.setting(sd); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rawName is the location's name as nginx prints it in messages.
+func (l *Location) rawName() string {
+	if l.Modifier == ModNamed {
+		return "@" + l.Name
+	}
+	return l.Name
+}
+
+// setting checks a directive Berth reads as a setting and reports one it
+// does not act on.
+func (c *compiler) setting(d *nginx.Directive) error {
+	switch d.Name {
+	case "client_max_body_size":
+		if _, err := ParseSize(d.Args[0]); err != nil {
+			return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`"client_max_body_size" directive invalid value`)}
+		}
+	case "return":
+		return checkReturn(d)
+	}
+	c.report(d)
+	return nil
+}
+
+// checkReturn validates `return` as ngx_http_rewrite_return does.
+func checkReturn(d *nginx.Directive) error {
+	code, err := strconv.Atoi(d.Args[0])
+	if err != nil {
+		if len(d.Args) == 2 || !(strings.HasPrefix(d.Args[0], "http://") || strings.HasPrefix(d.Args[0], "https://") || strings.HasPrefix(d.Args[0], "$scheme")) {
+			return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`invalid return code "%s"`, d.Args[0])}
+		}
+		return nil
+	}
+	if code > 999 || code < 0 {
+		return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`invalid return code "%s"`, d.Args[0])}
+	}
+	return nil
+}
+
+// ParseSize parses an nginx size: "10", "10k", "75M", "1g".
+func ParseSize(s string) (int64, error) {
+	if s == "" {
+		return 0, fmt.Errorf("empty size")
+	}
+	mult := int64(1)
+	switch s[len(s)-1] {
+	case 'k', 'K':
+		mult, s = 1<<10, s[:len(s)-1]
+	case 'm', 'M':
+		mult, s = 1<<20, s[:len(s)-1]
+	case 'g', 'G':
+		mult, s = 1<<30, s[:len(s)-1]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid size %q", s)
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,115 @@
+package gateway
+
+import (
+	"strings"
+
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+// actedOn are the directives Berth's routing reads. Everything else is
+// listed in the import report with what Berth does instead: nothing is
+// dropped silently.
+var actedOn = map[string]bool{
+	"http": true, "events": true, "server": true, "listen": true, "server_name": true,
+	"location": true, "upstream": true, "include": true, "map": true,
+	"proxy_pass": true, "uwsgi_pass": true, "uwsgi_param": true,
+	"return": true, "rewrite": true, "set": true, "if": true, "break": true,
+	"try_files": true, "root": true, "alias": true, "index": true,
+	"client_max_body_size": true, "internal": true, "merge_slashes": true,
+	"limit_except": true,
+}
+
+// reasons say what Berth does about directives it deliberately leaves to
+// nginx alone, grouped by why.
+var reasons = []struct {
+	why   string
+	names []string
+}{
+	{"nginx process setting; Berth runs as one process", []string{
+		"user", "worker_processes", "worker_connections", "worker_rlimit_nofile", "pid", "daemon",
+		"master_process", "multi_accept", "use", "accept_mutex", "load_module", "pcre_jit",
+		"worker_cpu_affinity", "worker_priority", "thread_pool", "env", "working_directory",
+		"lock_file", "timer_resolution", "worker_shutdown_timeout", "debug_connection",
+	}},
+	{"logging: Berth writes its own access log", []string{
+		"access_log", "error_log", "log_format", "log_not_found", "log_subrequest", "rewrite_log",
+		"open_log_file_cache", "uninitialized_variable_warn",
+	}},
+	{"connection tuning with no effect on routing", []string{
+		"sendfile", "tcp_nopush", "tcp_nodelay", "keepalive_timeout", "keepalive_requests",
+		"types_hash_max_size", "types_hash_bucket_size", "server_names_hash_bucket_size",
+		"server_names_hash_max_size", "variables_hash_max_size", "variables_hash_bucket_size",
+		"map_hash_max_size", "map_hash_bucket_size", "client_body_buffer_size", "client_header_buffer_size",
+		"large_client_header_buffers", "client_body_timeout", "client_header_timeout", "send_timeout",
+		"reset_timedout_connection", "open_file_cache", "open_file_cache_valid", "open_file_cache_min_uses",
+		"open_file_cache_errors", "output_buffers", "postpone_output", "lingering_close", "lingering_time",
+		"lingering_timeout", "aio", "directio", "sendfile_max_chunk", "server_tokens", "resolver",
+		"resolver_timeout", "proxy_buffering", "proxy_buffers", "proxy_buffer_size", "proxy_busy_buffers_size",
+		"proxy_temp_path", "proxy_max_temp_file_size", "uwsgi_buffers", "uwsgi_buffer_size",
+		"uwsgi_buffering", "uwsgi_temp_path", "client_body_temp_path", "fastcgi_temp_path", "scgi_temp_path",
+		"keepalive_disable", "keepalive_time", "zone",
+	}},
+	{"responses are passed through uncompressed and unconverted", []string{
+		"gzip", "gzip_vary", "gzip_proxied", "gzip_comp_level", "gzip_buffers", "gzip_http_version",
+		"gzip_types", "gzip_min_length", "gzip_disable", "gzip_static", "gunzip", "charset",
+		"source_charset", "charset_types", "override_charset", "sub_filter", "sub_filter_once",
+		"sub_filter_types", "ssi", "etag", "expires", "if_modified_since",
+	}},
+	{"TLS: Berth serves `ssl` listens with local certificates it makes", []string{
+		"ssl_certificate", "ssl_certificate_key", "ssl_protocols", "ssl_ciphers", "ssl_prefer_server_ciphers",
+		"ssl_session_cache", "ssl_session_timeout", "ssl_session_tickets", "ssl_dhparam", "ssl_stapling",
+		"ssl_stapling_verify", "ssl_trusted_certificate", "ssl_ecdh_curve", "ssl_buffer_size",
+		"ssl_early_data", "ssl_client_certificate", "ssl_verify_client", "ssl", "http2",
+	}},
+	{"caching is off locally: every request reaches the upstream", []string{
+		"proxy_cache", "proxy_cache_path", "proxy_cache_valid", "proxy_cache_key", "proxy_cache_bypass",
+		"proxy_no_cache", "proxy_cache_use_stale", "proxy_cache_lock", "proxy_cache_methods",
+		"uwsgi_cache", "uwsgi_cache_path", "uwsgi_cache_valid", "uwsgi_cache_key", "fastcgi_cache",
+		"fastcgi_cache_path", "fastcgi_cache_valid", "fastcgi_cache_key",
+	}},
+	{"rate and connection limits are not enforced locally", []string{
+		"limit_req", "limit_req_zone", "limit_req_status", "limit_conn", "limit_conn_zone",
+		"limit_conn_status", "limit_rate", "limit_rate_after",
+	}},
+	{"not served yet: requests for this location answer 502 naming the directive", []string{
+		"fastcgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",
+	}},
+}
+
+var reasonFor = func() map[string]string {
+	m := map[string]string{}
+	for _, r := range reasons {
+		for _, n := range r.names {
+			m[n] = r.why
+		}
+	}
+	return m
+}()
+
+// report adds a directive Berth does not act on to the import report.
+func (c *compiler) report(d *nginx.Directive) {
+	if actedOn[d.Name] {
+		return
+	}
+	c.ignored(d)
+}
+
+// ignored records a directive Berth does not act on, with the reason.
+func (c *compiler) ignored(d *nginx.Directive) {
+	why, ok := reasonFor[d.Name]
+	if !ok {
+		switch {
+		case strings.HasPrefix(d.Name, "fastcgi_"), strings.HasPrefix(d.Name, "scgi_"), strings.HasPrefix(d.Name, "grpc_"):
+			why = "belongs to a handler Berth does not serve yet"
+		default:
+			why = "not acted on by this version of Berth"
+		}
+	}
+	c.t.Report = append(c.t.Report, nginx.Note{Pos: d.Pos, Severity: nginx.Info, Directive: d.Name,
+		Msg: `"` + d.Name + `" ` + why})
+}
+
+// note records something Berth does differently from nginx.
+func (c *compiler) note(d *nginx.Directive, msg string) {
+	c.t.Report = append(c.t.Report, nginx.Note{Pos: d.Pos, Severity: nginx.Warning, Directive: d.Name, Msg: msg})
+}

@@ -1,0 +1,50 @@
+package gateway
+
+import (
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+// Table is an imported nginx configuration compiled for routing: what
+// nginx builds at start-up, immutable once made. The gateway swaps whole
+// tables; nothing mutates one in place.
+type Table struct {
+	Config    *nginx.Config
+	HTTP      *Conf
+	Servers   []*Server          // in config order
+	Groups    []*Group           // one per listen address:port, in order of first use
+	Upstreams []*Upstream        // blocks and implicit ones, in config order
+	maps      map[string]*mapVar // by variable name, without "$"
+	// Report lists what Berth noticed while importing: the reader's notes
+	// and every directive Berth does not act on, with what it does instead.
+	Report []nginx.Note
+}
+
+// Upstream returns the upstream block called name (case-insensitive, as
+// nginx compares them), or nil.
+func (t *Table) Upstream(name string) *Upstream {
+	for _, u := range t.Upstreams {
+		if !u.Implicit && equalFold(u.Name, name) {
+			return u
+		}
+	}
+	return nil
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,189 @@
+package gateway
+
+import (
+	"strings"
+)
+
+// proxyRequest builds what proxy_pass sends, following
+// ngx_http_proxy_create_request (reference §5).
+func (t *Table) proxyRequest(d *Decision, conf *Conf, v *reqVars, norm NormalizedURI, target RequestTarget) *UpstreamRequest {
+	h := d.Handler
+	u := &UpstreamRequest{Method: v.method, Upstream: h.Upstream}
+	proxyHost := h.ProxyHost
+	uriPart, hasURIPart := h.URI, h.HasURI
+	if h.HasVars {
+		// With variables nginx sends exactly the evaluated URI, if any,
+		// and never appends the request's args.
+		eval := v.expand(h.Target)
+		rest := eval
+		if i := strings.Index(rest, "://"); i >= 0 {
+			rest = rest[i+3:]
+		}
+		hostPart, p, has := splitProxyURI(rest)
+		uriPart, hasURIPart = p, has
+		proxyHost = hostPart
+		u.Upstream = t.upstreamByAddress(hostPart, 80)
+	}
+	validUnparsed := !target.EmptyPath
+	switch {
+	case h.HasVars && uriPart != "":
+		u.URI = uriPart
+	case uriPart == "" && validUnparsed:
+		u.URI = target.RawURI
+	default:
+		locLen := 0
+		if hasURIPart && uriPart != "" && len(h.Location) <= len(v.uri) {
+			locLen = len(h.Location)
+		}
+		rest := v.uri[locLen:]
+		if norm.QuotedURI {
+			rest = EscapeURI(rest, EscapeKindURI)
+		}
+		u.URI = uriPart + rest + argsSuffix(v.args)
+	}
+	u.Headers = proxyHeaders(conf, v, proxyHost)
+	for _, kv := range u.Headers {
+		if strings.EqualFold(kv[0], "Host") {
+			u.Host = kv[1]
+		}
+	}
+	u.UnknownVars = v.unknown
+	return u
+}
+
+// upstreamByAddress finds the upstream a run-time address names: an
+// upstream block by name, else a literal address.
+func (t *Table) upstreamByAddress(hostPort string, defaultPort int) *Upstream {
+	if up := t.Upstream(hostPort); up != nil {
+		return up
+	}
+	addr, err := parseUpstreamAddr(hostPort, defaultPort)
+	if err != nil {
+		return nil
+	}
+	return &Upstream{Name: hostPort, Implicit: true, Balance: RoundRobin,
+		Servers: []*Peer{{Addr: addr, Weight: 1, MaxFails: 1}}}
+}
+
+// proxyDefaultHeaders are ngx_http_proxy_headers for nginx 1.22: sent
+// unless proxy_set_header names them, and hiding the client's header of
+// the same name. An empty value sends nothing.
+var proxyDefaultHeaders = [][2]string{
+	{"Host", "$proxy_host"},
+	{"Connection", "close"},
+	{"Content-Length", "$proxy_internal_body_length"},
+	{"Transfer-Encoding", "$proxy_internal_chunked"},
+	{"TE", ""},
+	{"Keep-Alive", ""},
+	{"Expect", ""},
+	{"Upgrade", ""},
+}
+
+// proxyHeaders lists the headers proxy_pass sends: proxy_set_header
+// entries (all-or-nothing inheritance) in config order, nginx's defaults
+// not overridden, then the client's headers that neither names.
+func proxyHeaders(conf *Conf, v *reqVars, proxyHost string) [][2]string {
+	var set [][2]string
+	for _, d := range conf.List("proxy_set_header") {
+		set = append(set, [2]string{d.Args[0], d.Args[1]})
+	}
+	for _, def := range proxyDefaultHeaders {
+		if !hasHeader(set, def[0]) {
+			set = append(set, def)
+		}
+	}
+	var out [][2]string
+	for _, kv := range set {
+		var val string
+		switch kv[1] {
+		case "$proxy_host":
+			val = proxyHost
+		case "$proxy_internal_body_length", "$proxy_internal_chunked":
+			continue // the body framing is the transport's business
+		default:
+			val = v.expand(kv[1])
+		}
+		if val != "" {
+			out = append(out, [2]string{kv[0], val})
+		}
+	}
+	for _, kv := range v.headers {
+		if !hasHeader(set, kv[0]) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func hasHeader(list [][2]string, name string) bool {
+	for _, kv := range list {
+		if strings.EqualFold(kv[0], name) {
+			return true
+		}
+	}
+	return false
+}
+
+// uwsgiRequest builds the uwsgi vars nginx sends
+// (ngx_http_uwsgi_create_request, reference §6.2).
+func (t *Table) uwsgiRequest(d *Decision, conf *Conf, v *reqVars, ver NginxVersion) *UpstreamRequest {
+	h := d.Handler
+	u := &UpstreamRequest{Method: v.method, Upstream: h.Upstream}
+	if h.HasVars {
+		target := v.expand(h.Target)
+		target = strings.TrimPrefix(strings.TrimPrefix(target, "uwsgi://"), "suwsgi://")
+		u.Upstream = t.upstreamByAddress(target, 0)
+	}
+	var suppressed []string
+	for _, p := range conf.List("uwsgi_param") {
+		key := p.Args[0]
+		isHTTP := len(key) > 5 && strings.HasPrefix(key, "HTTP_")
+		if isHTTP {
+			suppressed = append(suppressed, key)
+			if p.Args[1] == "" {
+				continue
+			}
+		}
+		val := v.expand(p.Args[1])
+		if val == "" && len(p.Args) > 2 && p.Args[2] == "if_not_empty" {
+			continue
+		}
+		u.Vars = append(u.Vars, [2]string{key, val})
+	}
+	if flag(conf, "uwsgi_pass_request_headers", true) {
+		joined := ver.AtLeast(1, 23, 0)
+		seen := map[string]bool{}
+		for _, kv := range v.headers {
+			key := "HTTP_" + strings.ToUpper(strings.ReplaceAll(kv[0], "-", "_"))
+			if containsFold(suppressed, key) {
+				continue
+			}
+			val := kv[1]
+			if joined {
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				sep := ", "
+				if strings.EqualFold(kv[0], "Cookie") {
+					sep = "; "
+				}
+				val, _ = v.joinedHeader(kv[0], sep)
+			}
+			u.Vars = append(u.Vars, [2]string{key, val})
+		}
+	}
+	u.URI, _ = u.Var("REQUEST_URI")
+	u.Host, _ = u.Var("HTTP_HOST")
+	u.UnknownVars = v.unknown
+	return u
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,216 @@
+package gateway
+
+import (
+	"strconv"
+	"strings"
+)
+
+// reqVars is the request state nginx's variables read: everything the
+// config can interpolate, computed once per request.
+type reqVars struct {
+	method   string
+	proto    string // "HTTP/1.1"
+	scheme   string
+	rawURI   string // $request_uri
+	uri      string // $uri
+	args     string
+	host     string // $host, normalised
+	headers  [][2]string
+	server   *Server
+	port     int    // $server_port: the port the connection arrived on
+	remote   string // $remote_addr
+	rport    string // $remote_port
+	caps     *Captures
+	docRoot  string
+	maps     map[string]*mapVar
+	evalDeep int // guards map-of-map recursion
+	// unknown collects variables Berth cannot evaluate.
+	unknown []string
+}
+
+// header returns the first value of the named request header
+// (case-insensitive) and whether there was one.
+func (v *reqVars) header(name string) (string, bool) {
+	for _, h := range v.headers {
+		if strings.EqualFold(h[0], name) {
+			return h[1], true
+		}
+	}
+	return "", false
+}
+
+// lookup evaluates one variable by name (without the `$`). ok is false
+// for variables Berth does not know.
+func (v *reqVars) lookup(name string) (string, bool) {
+	if n, err := strconv.Atoi(name); err == nil {
+		if v.caps != nil && n < len(v.caps.Groups) {
+			return v.caps.Groups[n], true
+		}
+		return "", true
+	}
+	if v.caps != nil {
+		if s, ok := v.caps.Named[name]; ok {
+			return s, true
+		}
+	}
+	switch name {
+	case "host":
+		if v.host != "" {
+			return v.host, true
+		}
+		return v.server.FirstName(), true
+	case "uri", "document_uri":
+		return v.uri, true
+	case "request_uri":
+		return v.rawURI, true
+	case "args", "query_string":
+		return v.args, true
+	case "is_args":
+		if v.args != "" {
+			return "?", true
+		}
+		return "", true
+	case "request_method":
+		return v.method, true
+	case "scheme":
+		return v.scheme, true
+	case "https":
+		if v.scheme == "https" {
+			return "on", true
+		}
+		return "", true
+	case "server_protocol":
+		return v.proto, true
+	case "server_name":
+		return v.server.FirstName(), true
+	case "server_port":
+		return strconv.Itoa(v.port), true
+	case "remote_addr", "realip_remote_addr":
+		return v.remote, true
+	case "remote_port":
+		return v.rport, true
+	case "document_root", "realpath_root":
+		return v.docRoot, true
+	case "content_type":
+		s, _ := v.header("Content-Type")
+		return s, true
+	case "content_length":
+		s, _ := v.header("Content-Length")
+		return s, true
+	case "proxy_add_x_forwarded_for":
+		if xff, ok := v.joinedHeader("X-Forwarded-For", ", "); ok {
+			return xff + ", " + v.remote, true
+		}
+		return v.remote, true
+	case "request":
+		return v.method + " " + v.rawURI + " " + v.proto, true
+	}
+	switch {
+	case strings.HasPrefix(name, "http_"):
+		h := strings.ReplaceAll(name[5:], "_", "-")
+		switch strings.ToLower(h) {
+		case "cookie":
+			s, _ := v.joinedHeader(h, "; ")
+			return s, true
+		case "x-forwarded-for":
+			s, _ := v.joinedHeader(h, ", ")
+			return s, true
+		}
+		s, _ := v.header(h)
+		return s, true
+	case strings.HasPrefix(name, "arg_"):
+		return argValue(v.args, name[4:]), true
+	case strings.HasPrefix(name, "cookie_"):
+		c, _ := v.joinedHeader("Cookie", "; ")
+		return cookieValue(c, name[7:]), true
+	}
+	if m := v.maps[name]; m != nil && v.evalDeep < 8 {
+		v.evalDeep++
+		defer func() { v.evalDeep-- }()
+		return m.eval(v), true
+	}
+	v.unknown = append(v.unknown, name)
+	return "", false
+}
+
+func (v *reqVars) joinedHeader(name, sep string) (string, bool) {
+	var vals []string
+	for _, h := range v.headers {
+		if strings.EqualFold(h[0], name) {
+			vals = append(vals, h[1])
+		}
+	}
+	return strings.Join(vals, sep), len(vals) > 0
+}
+
+// argValue is $arg_NAME: the raw value of the first argument whose name
+// matches case-insensitively (ngx_http_arg).
+func argValue(args, name string) string {
+	for args != "" {
+		var kv string
+		kv, args, _ = strings.Cut(args, "&")
+		k, val, _ := strings.Cut(kv, "=")
+		if strings.EqualFold(k, name) {
+			return val
+		}
+	}
+	return ""
+}
+
+// cookieValue is $cookie_NAME (ngx_http_parse_multi_header_lines).
+func cookieValue(cookies, name string) string {
+	for _, c := range strings.Split(cookies, ";") {
+		k, val, ok := strings.Cut(strings.TrimLeft(c, " "), "=")
+		if ok && strings.EqualFold(k, name) {
+			return val
+		}
+	}
+	return ""
+}
+
+// expand interpolates the variables in a config value, as nginx's script
+// engine does: `$name`, `${name}`; a `$` not followed by a name is kept.
+func (v *reqVars) expand(s string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		var name string
+		if s[i+1] == '{' {
+			end := strings.IndexByte(s[i+2:], '}')
+			if end < 0 {
+				b.WriteByte(s[i])
+				continue
+			}
+			name = s[i+2 : i+2+end]
+			i += 2 + end
+		} else {
+			j := i + 1
+			if s[j] >= '1' && s[j] <= '9' {
+				j++ // $1..$9 are one digit
+			} else {
+				for j < len(s) && isVarByte(s[j]) {
+					j++
+				}
+			}
+			if j == i+1 {
+				b.WriteByte(s[i])
+				continue
+			}
+			name = s[i+1 : j]
+			i = j - 1
+		}
+		val, _ := v.lookup(name)
+		b.WriteString(val)
+	}
+	return b.String()
+}
+
+func isVarByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}

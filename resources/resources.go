@@ -1,0 +1,24 @@
+// Package resources holds the files Berth ships inside its binary: the app
+// icon, the built-in demo stack, and the standard nginx include files
+// (uwsgi_params, proxy_params, fastcgi_params, scgi_params, mime.types) that
+// production configs include and a laptop usually lacks. The copies are
+// Debian 12's (nginx-common 1.22.1), the files most production servers have.
+package resources
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed nginx
+var nginxFiles embed.FS
+
+// StandardNginxFiles returns the standard nginx include files, by base name
+// ("uwsgi_params", "mime.types", ...).
+func StandardNginxFiles() fs.FS {
+	sub, err := fs.Sub(nginxFiles, "nginx")
+	if err != nil { // cannot happen: the folder is embedded above
+		panic(err)
+	}
+	return sub
+}
