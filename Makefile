@@ -1,0 +1,63 @@
+# Berth's two commands on a fresh Debian/Ubuntu machine:
+#   make run    builds Berth and opens it on the built-in demo
+#   make test   installs what the tests need and runs them all
+# Each installs the system packages it needs when they are missing, and
+# says which and why.
+
+GO       ?= go
+BIN      := bin/berth
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FUZZTIME ?= 60s
+DEMO     := fixtures/nginx/seed-fixed/conf.d/service.conf
+
+# Debian packages the tests run for real, and why.
+TEST_DEBS := nginx uwsgi uwsgi-plugin-python3
+TEST_WHY  := the tests compare Berth with real nginx and real uWSGI apps
+
+.PHONY: all build run test test-deps bench fuzz vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) .
+
+# Until the desktop app lands, `run` shows what exists: the route table of
+# the seed's production nginx config and one routing decision explained.
+run: build
+	./$(BIN) routes -c $(DEMO)
+	@echo
+	./$(BIN) match -c $(DEMO) 'http://localhost/api/service3/users/42?x=1'
+
+test-deps:
+	@missing=""; for p in $(TEST_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing ($(TEST_WHY))"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: test-deps
+	@start=$$(date +%s); \
+	gofmt_out=$$(gofmt -l .); if [ -n "$$gofmt_out" ]; then echo "gofmt would change: $$gofmt_out"; exit 1; fi; \
+	$(GO) vet ./... && \
+	$(GO) test -race -count=1 ./... ; rc=$$?; \
+	echo "make test: $$(( $$(date +%s) - start ))s"; exit $$rc
+
+bench: test-deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin
