@@ -47,7 +47,7 @@ func (c *compiler) httpBlock(cfg *nginx.Config) ([]*nginx.Directive, error) {
 		switch d.Name {
 		case "http":
 			if http != nil {
-				return nil, &nginx.Error{Pos: d.Pos, Msg: `"http" directive is duplicate`}
+				return nil, &nginx.Error{Pos: d.ErrPos(), Msg: `"http" directive is duplicate`}
 			}
 			http = d
 		case "events":
@@ -79,7 +79,7 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 				return err
 			}
 			if prev := c.t.Upstream(u.Name); prev != nil {
-				return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`duplicate upstream "%s"`, u.Name)}
+				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`duplicate upstream "%s"`, u.Name)}
 			}
 			c.t.Upstreams = append(c.t.Upstreams, u)
 		case "map":
@@ -246,9 +246,9 @@ func (c *compiler) addNames(s *Server) error {
 // compileLocation compiles a location block (ngx_http_core_location) and
 // its nested locations.
 func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Location, parentConf *Conf) (*Location, error) {
-	l := &Location{Pos: d.Pos, Parent: parent}
+	l := &Location{Pos: d.Pos, errPos: d.ErrPos(), Parent: parent}
 	errf := func(format string, a ...any) error {
-		return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(format, a...)}
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, a...)}
 	}
 	if len(d.Args) == 2 {
 		switch d.Args[0] {
@@ -378,7 +378,7 @@ func (c *compiler) setting(d *nginx.Directive) error {
 	switch d.Name {
 	case "client_max_body_size":
 		if _, err := ParseSize(d.Args[0]); err != nil {
-			return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`"client_max_body_size" directive invalid value`)}
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`"client_max_body_size" directive invalid value`)}
 		}
 	case "return":
 		return checkReturn(d)
@@ -392,12 +392,12 @@ func checkReturn(d *nginx.Directive) error {
 	code, err := strconv.Atoi(d.Args[0])
 	if err != nil {
 		if len(d.Args) == 2 || !(strings.HasPrefix(d.Args[0], "http://") || strings.HasPrefix(d.Args[0], "https://") || strings.HasPrefix(d.Args[0], "$scheme")) {
-			return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`invalid return code "%s"`, d.Args[0])}
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid return code "%s"`, d.Args[0])}
 		}
 		return nil
 	}
 	if code > 999 || code < 0 {
-		return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`invalid return code "%s"`, d.Args[0])}
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid return code "%s"`, d.Args[0])}
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func (c *compiler) parsePass(kind HandlerKind, d *nginx.Directive, loc *Location
 	target := d.Args[0]
 	h.HasVars = hasVariables(target)
 	errf := func(format string, a ...any) error {
-		return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(format, a...)}
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, a...)}
 	}
 	if kind == HandleMemcached || kind == HandleStub {
 		return h, nil
@@ -108,7 +108,7 @@ func (c *compiler) parsePass(kind HandlerKind, d *nginx.Directive, loc *Location
 	if kind == HandleProxy {
 		hostPart, h.URI, h.HasURI = splitProxyURI(rest)
 	}
-	ref := &upstreamRef{handler: h, pos: d.Pos}
+	ref := &upstreamRef{handler: h, pos: d.ErrPos()}
 	if strings.HasPrefix(hostPart, "unix:") {
 		addr, err := parseUpstreamAddr(hostPart, 0)
 		if err != nil {

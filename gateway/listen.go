@@ -43,9 +43,9 @@ var defaultListen = Listen{Port: 80}
 
 // parseListen parses a listen directive as ngx_http_core_listen does.
 func parseListen(d *nginx.Directive) (Listen, error) {
-	l := Listen{Pos: d.Pos}
+	l := Listen{Pos: d.ErrPos()}
 	errf := func(format string, a ...any) error {
-		return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(format, a...)}
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, a...)}
 	}
 	spec := d.Args[0]
 	if strings.HasPrefix(spec, "unix:") {

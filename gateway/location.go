@@ -30,7 +30,8 @@ type Location struct {
 	Modifier Modifier
 	Name     string // the prefix, the regex source, or the name after @
 	Pos      nginx.Pos
-	Regex    *Regex // for ModRegex and ModRegexCI
+	errPos   nginx.Pos // where nginx reports errors about it: the line of its "{"
+	Regex    *Regex    // for ModRegex and ModRegexCI
 	Conf     *Conf
 	Handler  *Handler
 	// AutoRedirect: a request for Name without its trailing slash is
@@ -95,7 +96,7 @@ func newLocationSet(locs []*Location) (*LocationSet, error) {
 	for i := 1; i < len(all); i++ {
 		a, b := all[i-1], all[i]
 		if a.Name == b.Name && exactish(a) == exactish(b) {
-			return nil, &nginx.Error{Pos: b.Pos, Msg: `duplicate location "` + b.Name + `"`}
+			return nil, &nginx.Error{Pos: b.errPos, Msg: `duplicate location "` + b.rawName() + `"`}
 		}
 	}
 	for _, l := range named {

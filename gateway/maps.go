@@ -26,7 +26,7 @@ type mapRegex struct {
 // compileMap compiles a map block; its entries are (key, value) lines.
 func compileMap(d *nginx.Directive) (string, *mapVar, error) {
 	if len(d.Args) != 2 || !strings.HasPrefix(d.Args[1], "$") {
-		return "", nil, &nginx.Error{Pos: d.Pos, Msg: `invalid number of arguments in "map" directive`}
+		return "", nil, &nginx.Error{Pos: d.ErrPos(), Msg: `invalid number of arguments in "map" directive`}
 	}
 	m := &mapVar{source: d.Args[0], exact: map[string]string{}, wildcards: newNameTable(), values: map[*serverName]string{}}
 	for _, e := range d.Block {
@@ -41,7 +41,7 @@ func compileMap(d *nginx.Directive) (string, *mapVar, error) {
 			}
 		}
 		if len(args) != 2 {
-			return "", nil, &nginx.Error{Pos: e.Pos, Msg: "invalid number of the map parameters"}
+			return "", nil, &nginx.Error{Pos: e.ErrPos(), Msg: "invalid number of the map parameters"}
 		}
 		key, val := args[0], args[1]
 		switch {
@@ -54,7 +54,7 @@ func compileMap(d *nginx.Directive) (string, *mapVar, error) {
 			}
 			re, err := CompileRegex(src, caseless)
 			if err != nil {
-				return "", nil, &nginx.Error{Pos: e.Pos, Msg: err.Error()}
+				return "", nil, &nginx.Error{Pos: e.ErrPos(), Msg: err.Error()}
 			}
 			m.regex = append(m.regex, mapRegex{re: re, value: val})
 		case strings.HasPrefix(key, "\\"):
@@ -63,7 +63,7 @@ func compileMap(d *nginx.Directive) (string, *mapVar, error) {
 			if m.hostnames && strings.ContainsAny(key, "*") || m.hostnames && strings.HasPrefix(key, ".") {
 				n, err := parseServerName(key, e.Pos)
 				if err != nil {
-					return "", nil, &nginx.Error{Pos: e.Pos, Msg: fmt.Sprintf(`invalid hostname or wildcard "%s"`, key)}
+					return "", nil, &nginx.Error{Pos: e.ErrPos(), Msg: fmt.Sprintf(`invalid hostname or wildcard "%s"`, key)}
 				}
 				if m.wildcards.add(&n) {
 					stored := m.wildcards.head[n.key]

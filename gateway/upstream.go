@@ -152,7 +152,7 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 			u.Balance, u.HashKey = Hash, sd.Args[0]
 			u.Consistent = len(sd.Args) > 1 && sd.Args[1] == "consistent"
 			if len(sd.Args) > 1 && sd.Args[1] != "consistent" {
-				return nil, &nginx.Error{Pos: sd.Pos, Msg: fmt.Sprintf(`invalid parameter "%s"`, sd.Args[1])}
+				return nil, &nginx.Error{Pos: sd.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, sd.Args[1])}
 			}
 		case "random":
 			u.Balance = Random
@@ -160,7 +160,7 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 		case "keepalive":
 			n, err := strconv.Atoi(sd.Args[0])
 			if err != nil || n <= 0 {
-				return nil, &nginx.Error{Pos: sd.Pos, Msg: fmt.Sprintf(`invalid value "%s" in "keepalive" directive`, sd.Args[0])}
+				return nil, &nginx.Error{Pos: sd.ErrPos(), Msg: fmt.Sprintf(`invalid value "%s" in "keepalive" directive`, sd.Args[0])}
 			}
 			u.Keepalive = n
 		default:
@@ -168,7 +168,7 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 		}
 	}
 	if len(u.Servers) == 0 {
-		return nil, &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`no servers are inside upstream`)}
+		return nil, &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`no servers are inside upstream`)}
 	}
 	if u.Balance == Hash || u.Balance == IPHash || u.Balance == Random {
 		for _, p := range u.Servers {
@@ -186,7 +186,7 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 func parsePeer(d *nginx.Directive) (*Peer, error) {
 	p := &Peer{Weight: 1, MaxFails: 1, FailTimeout: 10 * time.Second, Pos: d.Pos}
 	invalid := func(a string) error {
-		return &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`invalid parameter "%s"`, a)}
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, a)}
 	}
 	for _, a := range d.Args[1:] {
 		key, val, hasVal := strings.Cut(a, "=")
@@ -225,7 +225,7 @@ func parsePeer(d *nginx.Directive) (*Peer, error) {
 	}
 	addr, err := parseUpstreamAddr(d.Args[0], 80)
 	if err != nil {
-		return nil, &nginx.Error{Pos: d.Pos, Msg: fmt.Sprintf(`%s in upstream "%s"`, err, d.Args[0])}
+		return nil, &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`%s in upstream "%s"`, err, d.Args[0])}
 	}
 	p.Addr = addr
 	return p, nil
