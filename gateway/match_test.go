@@ -304,4 +304,3 @@ server {
 		t.Errorf("socket path %q", got)
 	}
 }
-

@@ -25,6 +25,9 @@ type Directive struct {
 	// IsBlock tells `name {}` (an empty block) from `name;`.
 	IsBlock bool
 	Pos     Pos
+	// NginxLine is the line nginx names in errors about this directive:
+	// where its ";" or "{" is (Pos.Line is where its name is).
+	NginxLine int
 	// BlockOffset is the byte offset in Pos.File just after the block's
 	// opening "{", or -1 for simple directives. Tools that annotate a file
 	// in place (the differential tests) use it.
@@ -38,7 +41,13 @@ type Directive struct {
 type Error struct {
 	Pos Pos
 	Msg string // worded as nginx words it, without the "in file:line" tail
+
+	cause error // the system error behind an open() or pread() failure
 }
+
+// Unwrap gives the system error behind a file error, so callers can test
+// errors.Is(err, fs.ErrNotExist).
+func (e *Error) Unwrap() error { return e.cause }
 
 func (e *Error) Error() string {
 	if e.Pos.File == "" {
@@ -93,11 +102,18 @@ func (n Note) String() string {
 	return s
 }
 
+// ErrPos is where nginx reports errors about d: its file and NginxLine.
+func (d *Directive) ErrPos() Pos { return Pos{File: d.Pos.File, Line: d.NginxLine} }
+
 // Config is a parsed configuration: the main file with includes spliced in.
 type Config struct {
-	File  string       // the main file
-	Root  []*Directive // top-level directives
-	Notes []Note       // what the reader accepted but the user should know
+	File string // the main file
+	// Snippet is set when the main file is a conf.d snippet rather than a
+	// full nginx.conf: its top level is then the http context, as if
+	// included from http {}.
+	Snippet bool
+	Root    []*Directive // top-level directives
+	Notes   []Note       // what the reader accepted but the user should know
 	// Files lists every file read, in the order first read.
 	Files []string
 }
