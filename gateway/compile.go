@@ -325,6 +325,9 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 			if err := c.compileAnonymous(sd, l); err != nil {
 				return nil, err
 			}
+			if sd.Name == "limit_except" {
+				l.limitExcept = append(l.limitExcept, sd)
+			}
 		default:
 			if err := c.setting(sd); err != nil {
 				return nil, err

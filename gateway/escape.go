@@ -152,7 +152,7 @@ func UnescapeURI(s string, kind UnescapeKind) string {
 		if i+1 >= len(s) {
 			break
 		}
-		hi := unhexByte(s[i+1])
+		hi := uriUnhex(s[i+1])
 		if hi < 0 {
 			b.WriteByte(s[i+1]) // the "%" is lost, the byte is kept
 			i += 2
@@ -162,7 +162,7 @@ func UnescapeURI(s string, kind UnescapeKind) string {
 		if i+2 >= len(s) {
 			break
 		}
-		lo := unhexByte(s[i+2])
+		lo := uriUnhex(s[i+2])
 		if lo < 0 {
 			i += 3 // "%", digit and the bad byte are all lost
 			continue

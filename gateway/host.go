@@ -52,12 +52,12 @@ func NormalizeHost(h string, v NginxVersion) (string, error) {
 	if why != "" {
 		return "", &HostError{Host: h, Reason: why}
 	}
-	return lowerASCII(h[:n]), nil
+	return hostLowerASCII(h[:n]), nil
 }
 
-// lowerASCII lower-cases A-Z only, as ngx_strlow does; other bytes, UTF-8
+// hostLowerASCII lower-cases A-Z only, as ngx_strlow does; other bytes, UTF-8
 // included, are kept as they are.
-func lowerASCII(s string) string {
+func hostLowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 'A' && s[i] <= 'Z' {
 			b := []byte(s)
@@ -72,9 +72,9 @@ func lowerASCII(s string) string {
 	return s
 }
 
-// noDot is a dot position no byte can have, so that a first "." is never
+// hostNoDot is a dot position no byte can have, so that a first "." is never
 // taken for the second of "..".
-const noDot = -2
+const hostNoDot = -2
 
 // hostLenLegacy is the ≤ 1.29.3 rule set. It returns the length of the name
 // to keep, or a reason for rejecting the host.
@@ -85,7 +85,7 @@ func hostLenLegacy(h string) (int, string) {
 		rest
 	)
 	state := usual
-	dot, n := noDot, len(h)
+	dot, n := hostNoDot, len(h)
 	for i := 0; i < len(h); i++ {
 		switch c := h[i]; {
 		case c == '.':
@@ -133,7 +133,7 @@ func hostLenStrict(h string) (int, string) {
 		port
 	)
 	state := start
-	dot, n, portNum := noDot, len(h), 0
+	dot, n, portNum := hostNoDot, len(h), 0
 	for i := 0; i < len(h); i++ {
 		c := h[i]
 		switch state {
@@ -175,7 +175,7 @@ func hostLenStrict(h string) (int, string) {
 			}
 			state = port
 		case port:
-			if !isASCIIDigit(c) {
+			if !targetIsDigit(c) {
 				return 0, "port is not a number"
 			}
 			portNum = portNum*10 + int(c-'0')
@@ -199,5 +199,5 @@ func hostLenStrict(h string) (int, string) {
 // isStrictHostByte: letters, digits, unreserved "-._~" (the "." is handled
 // by the callers) and sub-delims.
 func isStrictHostByte(c byte) bool {
-	return isASCIILetter(c) || isASCIIDigit(c) || strings.IndexByte("-_~!$&'()*+,;=", c) >= 0
+	return targetIsLetter(c) || targetIsDigit(c) || strings.IndexByte("-_~!$&'()*+,;=", c) >= 0
 }

@@ -38,8 +38,10 @@ type Location struct {
 	// answered with a 301 to Name (it ends in "/" and holds a *_pass).
 	AutoRedirect bool
 	Internal     bool
-	Children     *LocationSet
-	Parent       *Location // nil at server level
+	// limitExcept are the location's limit_except blocks.
+	limitExcept []*nginx.Directive
+	Children    *LocationSet
+	Parent      *Location // nil at server level
 }
 
 // Label is how nginx's logs name the location: "= /x", "/x/", "~ \.php$".

@@ -55,8 +55,13 @@ type Decision struct {
 	// Match says so in RewriteNote.
 	RewritePhase []*nginx.Directive
 	RewriteNote  string
-	Handler      *Handler
-	Upstream     *UpstreamRequest
+	// MayRedirectInternally is set when the response may come from another
+	// location after an internal redirect Match does not follow yet:
+	// error_page for a status, or index and error_page for static files
+	// (which depend on the files on disk). Location is where it starts.
+	MayRedirectInternally bool
+	Handler               *Handler
+	Upstream              *UpstreamRequest
 }
 
 // UpstreamRequest is what the upstream receives.
@@ -143,10 +148,12 @@ func (t *Table) Match(r Request, opts MatchOptions) *Decision {
 	}
 	if d.Location != nil && d.Location.Internal {
 		d.Status, d.Reason = 404, "the location is internal: only internal redirects reach it"
+		d.MayRedirectInternally = errorPageFor(conf, 404)
 		return d
 	}
 	if limit, cl := bodyLimit(conf), contentLength(r.Headers); limit > 0 && cl > limit {
 		d.Status, d.Reason = 413, fmt.Sprintf("Content-Length %d exceeds client_max_body_size %d", cl, limit)
+		d.MayRedirectInternally = errorPageFor(conf, 413)
 		return d
 	}
 	if rc == findAutoRedirect {
@@ -163,13 +170,20 @@ func (t *Table) Match(r Request, opts MatchOptions) *Decision {
 	if len(d.RewritePhase) > 0 {
 		d.RewriteNote = "decided at the rewrite phase: the outcome below assumes the rewrite directives and try_files change nothing"
 	}
+	if rule := accessDenied(d.Location, conf, r.Method, r.RemoteAddr); rule != nil {
+		d.Status, d.Reason = 403, fmt.Sprintf("access denied by %q at %s", rule.Name+" "+strings.Join(rule.Args, " "), rule.Pos)
+		d.MayRedirectInternally = errorPageFor(conf, 403)
+		return d
+	}
 	if d.Location == nil {
+		d.MayRedirectInternally = true // static files of the server, then error_page
 		return d
 	}
 	d.Handler = d.Location.Handler
 	vars.docRoot = documentRoot(conf)
 	switch {
 	case d.Handler == nil:
+		d.MayRedirectInternally = strings.HasSuffix(d.URI, "/") || len(conf.List("error_page")) > 0
 	case d.Handler.Kind == HandleProxy:
 		d.Upstream = t.proxyRequest(d, conf, vars, norm, target)
 	case d.Handler.Kind == HandleUWSGI:

@@ -16,7 +16,7 @@ var actedOn = map[string]bool{
 	"return": true, "rewrite": true, "set": true, "if": true, "break": true,
 	"try_files": true, "root": true, "alias": true, "index": true,
 	"client_max_body_size": true, "internal": true, "merge_slashes": true,
-	"limit_except": true,
+	"limit_except": true, "allow": true, "deny": true, "error_page": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to

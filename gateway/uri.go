@@ -125,7 +125,7 @@ func ParseRequestTarget(raw string) (RequestTarget, error) {
 	start := 0
 	switch c := raw[0]; {
 	case c == '/':
-	case isASCIILetter(c):
+	case targetIsLetter(c):
 		t.Absolute = true
 		var err error
 		if start, err = parseTargetAuthority(raw, &t); err != nil {
@@ -361,13 +361,13 @@ func ParseComplexURI(raw string, mergeSlashes bool) (NormalizedURI, error) {
 
 		if c == '%' {
 			res.QuotedURI = true
-			if i >= len(raw) || unhexByte(raw[i]) < 0 {
+			if i >= len(raw) || uriUnhex(raw[i]) < 0 {
 				return NormalizedURI{}, uriErr(raw, i, "\"%\" not followed by a hex digit (sw_quoted)")
 			}
-			if i+1 >= len(raw) || unhexByte(raw[i+1]) < 0 {
+			if i+1 >= len(raw) || uriUnhex(raw[i+1]) < 0 {
 				return NormalizedURI{}, uriErr(raw, i+1, "\"%\" not followed by two hex digits (sw_quoted_second)")
 			}
-			c = byte(unhexByte(raw[i])<<4 | unhexByte(raw[i+1]))
+			c = byte(uriUnhex(raw[i])<<4 | uriUnhex(raw[i+1]))
 			i += 2
 			switch c {
 			case 0:
@@ -471,7 +471,7 @@ func climbDotDot(out []byte) ([]byte, bool) {
 	return out, false
 }
 
-func unhexByte(c byte) int {
+func uriUnhex(c byte) int {
 	switch {
 	case c >= '0' && c <= '9':
 		return int(c - '0')
@@ -481,22 +481,22 @@ func unhexByte(c byte) int {
 	return -1
 }
 
-func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func targetIsLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
-func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
+func targetIsDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // isSchemeByte: letters, digits, "+", "-", "." (sw_schema).
 func isSchemeByte(c byte) bool {
-	return isASCIILetter(c) || isASCIIDigit(c) || c == '+' || c == '-' || c == '.'
+	return targetIsLetter(c) || targetIsDigit(c) || c == '+' || c == '-' || c == '.'
 }
 
 // isTargetHostByte: what sw_host keeps in a request-line host.
 func isTargetHostByte(c byte) bool {
-	return isASCIILetter(c) || isASCIIDigit(c) || c == '.' || c == '-'
+	return targetIsLetter(c) || targetIsDigit(c) || c == '.' || c == '-'
 }
 
 // isIPLiteralByte: what sw_host_ip_literal accepts before "]": letters,
 // digits, ":" and the other RFC 3986 unreserved and sub-delims bytes.
 func isIPLiteralByte(c byte) bool {
-	return isASCIILetter(c) || isASCIIDigit(c) || c == ':' || strings.IndexByte("-._~!$&'()*+,;=", c) >= 0
+	return targetIsLetter(c) || targetIsDigit(c) || c == ':' || strings.IndexByte("-._~!$&'()*+,;=", c) >= 0
 }

@@ -22,14 +22,14 @@ import (
 // agrees with the tables in uri_test.go, host_test.go and escape_test.go and
 // with the Go functions, so the tables cannot drift from nginx.
 
-const nginxBinary = "/usr/sbin/nginx"
+const nginxTestBinary = "/usr/sbin/nginx"
 
-// msieUA makes nginx set r->headers_in.msie, which msie_refresh needs.
-const msieUA = "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"
+// nginxTestMSIEUA makes nginx set r->headers_in.msie, which msie_refresh needs.
+const nginxTestMSIEUA = "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"
 
-// redirectLiterals are rewrite replacements with no captures; nginx passes
+// nginxTestRedirectLiterals are rewrite replacements with no captures; nginx passes
 // them through NGX_UNESCAPE_REDIRECT before sending them as Location.
-var redirectLiterals = []string{
+var nginxTestRedirectLiterals = []string{
 	"/lit/%41%2f%20%7e%3Fb%41%zz",
 	"/lit/a%25b%22c%26d%7F%C3%A9",
 	"/lit/%4z%zz%%41",
@@ -51,8 +51,8 @@ func TestAgainstRealNginx(t *testing.T) {
 			if c.keepSlashes {
 				port = ng.keep
 			}
-			resp := rawRequest(t, port, c.target, "h.test", "")
-			gs, gu, ga, gh := goAnswer(c.target, c.keepSlashes, "h.test", DefaultNginxVersion)
+			resp := nginxRawRequest(t, port, c.target, "h.test", "")
+			gs, gu, ga, gh := uriGoAnswer(c.target, c.keepSlashes, "h.test", DefaultNginxVersion)
 			ws, wu, wa, wh := c.want()
 			got := fmt.Sprintf("%d uri=%q args=%q host=%q", resp.status, resp.body, resp.header["X-Args"], resp.header["X-Host"])
 			if resp.status != 200 {
@@ -94,8 +94,8 @@ func TestAgainstRealNginx(t *testing.T) {
 			if keep {
 				port = ng.keep
 			}
-			resp := rawRequest(t, port, target, "h.test", "")
-			gs, gu, ga, _ := goAnswer(target, keep, "h.test", DefaultNginxVersion)
+			resp := nginxRawRequest(t, port, target, "h.test", "")
+			gs, gu, ga, _ := uriGoAnswer(target, keep, "h.test", DefaultNginxVersion)
 			if resp.status != gs || (gs == 200 && (resp.body != gu || resp.header["X-Args"] != ga)) {
 				t.Errorf("target %q keepSlashes=%v: nginx %d uri=%q args=%q; go %d uri=%q args=%q",
 					target, keep, resp.status, resp.body, resp.header["X-Args"], gs, gu, ga)
@@ -114,7 +114,7 @@ func TestAgainstRealNginx(t *testing.T) {
 				b.WriteString(tokens[rng.IntN(len(tokens))])
 			}
 			h := strings.TrimSpace(b.String()) // nginx trims header values
-			resp := rawRequest(t, ng.merge, "/", h, "")
+			resp := nginxRawRequest(t, ng.merge, "/", h, "")
 			got := resp.header["X-Host"]
 			if resp.status != 200 {
 				got = "!"
@@ -132,7 +132,7 @@ func TestAgainstRealNginx(t *testing.T) {
 
 	t.Run("host", func(t *testing.T) {
 		for _, c := range hostCases {
-			resp := rawRequest(t, ng.merge, "/", c.in, "")
+			resp := nginxRawRequest(t, ng.merge, "/", c.in, "")
 			got := resp.header["X-Host"]
 			if resp.status != 200 {
 				got = "!"
@@ -146,7 +146,7 @@ func TestAgainstRealNginx(t *testing.T) {
 			}
 		}
 		// A bad Host header is 400 even when the request line names the host.
-		if resp := rawRequest(t, ng.merge, "http://ok.test/", "a..b", ""); resp.status != 400 {
+		if resp := nginxRawRequest(t, ng.merge, "http://ok.test/", "a..b", ""); resp.status != 400 {
 			t.Errorf("absolute-form with bad Host header: nginx %d, want 400", resp.status)
 		}
 		t.Logf("%d Host values checked", len(hostCases)+1)
@@ -160,29 +160,29 @@ func TestAgainstRealNginx(t *testing.T) {
 			enc := fmt.Sprintf("a%%%02Xb", b)
 
 			// proxy_pass http://up/x/ in location /s/ (NGX_ESCAPE_URI).
-			resp := rawRequest(t, ng.esc, "/s/"+enc, "h.test", "")
+			resp := nginxRawRequest(t, ng.esc, "/s/"+enc, "h.test", "")
 			if want := "GET /x/" + EscapeURI(mid, EscapeKindURI) + " HTTP/1.0"; resp.body != want {
 				t.Errorf("proxy_pass byte %#02x: upstream got %q, want %q", b, resp.body, want)
 			}
 			// rewrite capture into args (NGX_ESCAPE_ARGS).
-			resp = rawRequest(t, ng.esc, "/r/"+enc, "h.test", "")
+			resp = nginxRawRequest(t, ng.esc, "/r/"+enc, "h.test", "")
 			if want := "a=" + EscapeURI(mid, EscapeKindArgs); resp.body != want {
 				t.Errorf("rewrite args byte %#02x: $args %q, want %q", b, resp.body, want)
 			}
 			// rewrite redirect (ARGS, then NGX_UNESCAPE_REDIRECT).
-			resp = rawRequest(t, ng.esc, "/r4/"+enc, "h.test", "")
+			resp = nginxRawRequest(t, ng.esc, "/r4/"+enc, "h.test", "")
 			if want := "/new/" + UnescapeURI(EscapeURI(mid, EscapeKindArgs), UnescapeKindRedirect); resp.header["Location"] != want {
 				t.Errorf("rewrite redirect byte %#02x: Location %q, want %q", b, resp.header["Location"], want)
 			}
 			// msie_refresh (NGX_ESCAPE_REFRESH).
-			resp = rawRequest(t, ng.esc, "/mr/"+enc, "h.test", msieUA)
+			resp = nginxRawRequest(t, ng.esc, "/mr/"+enc, "h.test", nginxTestMSIEUA)
 			want := `<html><head><meta http-equiv="Refresh" content="0; URL=` +
 				EscapeURI("http://x.test/mr/"+mid, EscapeKindRefresh) + "\"></head><body></body></html>\r\n"
 			if resp.body != want {
 				t.Errorf("msie_refresh byte %#02x: body %q, want %q", b, resp.body, want)
 			}
 			// SSI echo encoding="url" (NGX_ESCAPE_HTML).
-			resp = rawRequest(t, ng.esc, "/ssi/"+enc, "h.test", "")
+			resp = nginxRawRequest(t, ng.esc, "/ssi/"+enc, "h.test", "")
 			if want := EscapeURI("/ssi/"+mid, EscapeKindHTML); resp.body != want {
 				t.Errorf("ssi byte %#02x: body %q, want %q", b, resp.body, want)
 			}
@@ -191,7 +191,7 @@ func TestAgainstRealNginx(t *testing.T) {
 
 	t.Run("autoindex", func(t *testing.T) {
 		// autoindex links (NGX_ESCAPE_URI_COMPONENT) to files named a<byte>b.
-		resp := rawRequest(t, ng.esc, "/ai/", "h.test", "")
+		resp := nginxRawRequest(t, ng.esc, "/ai/", "h.test", "")
 		var got []string
 		for rest := resp.body; ; {
 			i := strings.Index(rest, `<a href="`)
@@ -207,7 +207,7 @@ func TestAgainstRealNginx(t *testing.T) {
 			rest = rest[j:]
 		}
 		want := []string{"../"}
-		for _, name := range autoindexNames() {
+		for _, name := range nginxTestAutoindexNames() {
 			want = append(want, EscapeURI(name, EscapeKindURIComponent))
 		}
 		sort.Strings(got)
@@ -218,8 +218,8 @@ func TestAgainstRealNginx(t *testing.T) {
 	})
 
 	t.Run("redirect literals", func(t *testing.T) {
-		for i, lit := range redirectLiterals {
-			resp := rawRequest(t, ng.esc, fmt.Sprintf("/u%d", i), "h.test", "")
+		for i, lit := range nginxTestRedirectLiterals {
+			resp := nginxRawRequest(t, ng.esc, fmt.Sprintf("/u%d", i), "h.test", "")
 			if want := UnescapeURI(lit, UnescapeKindRedirect); resp.header["Location"] != want {
 				t.Errorf("rewrite %q permanent: Location %q, want %q", lit, resp.header["Location"], want)
 			}
@@ -255,7 +255,7 @@ func TestAgainstRealNginx(t *testing.T) {
 			if n.Args != "" {
 				goSays += "?" + n.Args
 			}
-			resp := rawRequest(t, ng.esc, r.target, "h.test", "")
+			resp := nginxRawRequest(t, ng.esc, r.target, "h.test", "")
 			if got := strings.TrimSuffix(strings.TrimPrefix(resp.body, "GET "), " HTTP/1.0"); got != r.want || goSays != r.want {
 				t.Errorf("%s %q: nginx sent %q, go builds %q, reference says %q", r.id, r.target, got, goSays, r.want)
 			}
@@ -263,9 +263,9 @@ func TestAgainstRealNginx(t *testing.T) {
 	})
 }
 
-// autoindexNames are the file names served by /ai/: "a", one byte, "b", for
+// nginxTestAutoindexNames are the file names served by /ai/: "a", one byte, "b", for
 // every byte a Linux file name may hold.
-func autoindexNames() []string {
+func nginxTestAutoindexNames() []string {
 	var names []string
 	for b := 1; b < 256; b++ {
 		if b == '/' {
@@ -281,26 +281,26 @@ func autoindexNames() []string {
 // Both stop when the test ends.
 func startRealNginx(t *testing.T) nginxUnderTest {
 	t.Helper()
-	if _, err := os.Stat(nginxBinary); err != nil {
-		t.Fatalf("nginx not found at %s (%v): run make test, it installs nginx", nginxBinary, err)
+	if _, err := os.Stat(nginxTestBinary); err != nil {
+		t.Fatalf("nginx not found at %s (%v): run make test, it installs nginx", nginxTestBinary, err)
 	}
 	dir := t.TempDir()
 	// Workers may run as another user; let them read the prefix.
 	for p := dir; p != filepath.Dir(p) && strings.HasPrefix(p, os.TempDir()) && p != os.TempDir(); p = filepath.Dir(p) {
 		_ = os.Chmod(p, 0o755)
 	}
-	mustMkdir(t, filepath.Join(dir, "ssi"))
-	mustWrite(t, filepath.Join(dir, "ssi", "ssi.html"), `<!--# echo var="u" encoding="url" -->`)
-	mustMkdir(t, filepath.Join(dir, "ai"))
-	for _, name := range autoindexNames() {
-		mustWrite(t, filepath.Join(dir, "ai", name), "")
+	nginxTestMkdir(t, filepath.Join(dir, "ssi"))
+	nginxTestWrite(t, filepath.Join(dir, "ssi", "ssi.html"), `<!--# echo var="u" encoding="url" -->`)
+	nginxTestMkdir(t, filepath.Join(dir, "ai"))
+	for _, name := range nginxTestAutoindexNames() {
+		nginxTestWrite(t, filepath.Join(dir, "ai", name), "")
 	}
 
-	up := startEchoUpstream(t)
-	ng := nginxUnderTest{merge: freePort(t), keep: freePort(t), esc: freePort(t)}
+	up := startRequestLineEcho(t)
+	ng := nginxUnderTest{merge: nginxTestFreePort(t), keep: nginxTestFreePort(t), esc: nginxTestFreePort(t)}
 
 	var lits strings.Builder
-	for i, lit := range redirectLiterals {
+	for i, lit := range nginxTestRedirectLiterals {
 		fmt.Fprintf(&lits, "        location = /u%d { absolute_redirect off; rewrite ^ \"%s\" permanent; }\n", i, lit)
 	}
 	echo := `location / { add_header X-Args "$args"; add_header X-Host "$host"; return 200 "$uri"; }`
@@ -343,10 +343,10 @@ http {
 }
 `, dir, ng.merge, ng.keep, ng.esc, echo, up, lits.String())
 	confPath := filepath.Join(dir, "nginx.conf")
-	mustWrite(t, confPath, conf)
+	nginxTestWrite(t, confPath, conf)
 
 	var stderr bytes.Buffer
-	cmd := exec.Command(nginxBinary, "-p", dir, "-c", confPath, "-e", "stderr")
+	cmd := exec.Command(nginxTestBinary, "-p", dir, "-c", confPath, "-e", "stderr")
 	cmd.Stdout = &stderr
 	cmd.Stderr = &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -387,10 +387,10 @@ http {
 	return ng
 }
 
-// startEchoUpstream answers every request with its request line as the
+// startRequestLineEcho answers every request with its request line as the
 // body. The listener closes when the test ends, which ends the accept loop;
 // each connection handler ends after one request or a 5 s deadline.
-func startEchoUpstream(t *testing.T) int {
+func startRequestLineEcho(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -430,15 +430,15 @@ func startEchoUpstream(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-type rawResponse struct {
+type nginxRawResponse struct {
 	status int
 	header map[string]string // last value per name, as sent
 	body   string
 }
 
-// rawRequest sends one GET with the target and Host exactly as given and
+// nginxRawRequest sends one GET with the target and Host exactly as given and
 // reads the whole response (nginx closes the connection).
-func rawRequest(t *testing.T, port int, target, host, userAgent string) rawResponse {
+func nginxRawRequest(t *testing.T, port int, target, host, userAgent string) nginxRawResponse {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 5*time.Second)
 	if err != nil {
@@ -471,14 +471,14 @@ func rawRequest(t *testing.T, port int, target, host, userAgent string) rawRespo
 	if err != nil {
 		t.Fatalf("bad status line %q", lines[0])
 	}
-	resp := rawResponse{status: status, header: map[string]string{}, body: body}
+	resp := nginxRawResponse{status: status, header: map[string]string{}, body: body}
 	for _, l := range lines[1:] {
 		if k, v, ok := strings.Cut(l, ": "); ok {
 			resp.header[k] = v
 		}
 	}
 	if resp.header["Transfer-Encoding"] == "chunked" {
-		resp.body, err = dechunk(body)
+		resp.body, err = nginxDechunk(body)
 		if err != nil {
 			t.Fatalf("response to %q: %v", target, err)
 		}
@@ -486,8 +486,8 @@ func rawRequest(t *testing.T, port int, target, host, userAgent string) rawRespo
 	return resp
 }
 
-// dechunk joins the chunks of a chunked body (SSI output is chunked).
-func dechunk(s string) (string, error) {
+// nginxDechunk joins the chunks of a chunked body (SSI output is chunked).
+func nginxDechunk(s string) (string, error) {
 	var out strings.Builder
 	for {
 		sizeLine, rest, ok := strings.Cut(s, "\r\n")
@@ -506,7 +506,7 @@ func dechunk(s string) (string, error) {
 	}
 }
 
-func freePort(t *testing.T) int {
+func nginxTestFreePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -516,14 +516,14 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func mustMkdir(t *testing.T, p string) {
+func nginxTestMkdir(t *testing.T, p string) {
 	t.Helper()
 	if err := os.MkdirAll(p, 0o755); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func mustWrite(t *testing.T, p, s string) {
+func nginxTestWrite(t *testing.T, p, s string) {
 	t.Helper()
 	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)

@@ -167,9 +167,9 @@ var uriCases = []uriCase{
 	{id: "abs scheme _", target: "ht_tp://a.test/", bad: true},
 }
 
-// goAnswer is the gateway's view of a request: status, $uri, $args, $host,
+// uriGoAnswer is the gateway's view of a request: status, $uri, $args, $host,
 // composed the way nginx orders its checks (request line, URI, then host).
-func goAnswer(target string, keepSlashes bool, hostHeader string, v NginxVersion) (status int, uri, args, host string) {
+func uriGoAnswer(target string, keepSlashes bool, hostHeader string, v NginxVersion) (status int, uri, args, host string) {
 	t, err := ParseRequestTarget(target)
 	if err != nil {
 		return 400, "", "", ""
@@ -209,7 +209,7 @@ func TestURICases(t *testing.T) {
 	for _, c := range uriCases {
 		t.Run(c.id, func(t *testing.T) {
 			ws, wu, wa, wh := c.want()
-			gs, gu, ga, gh := goAnswer(c.target, c.keepSlashes, "h.test", DefaultNginxVersion)
+			gs, gu, ga, gh := uriGoAnswer(c.target, c.keepSlashes, "h.test", DefaultNginxVersion)
 			if gs != ws || gu != wu || ga != wa || gh != wh {
 				t.Errorf("target %q (keepSlashes=%v): got %d uri=%q args=%q host=%q, want %d uri=%q args=%q host=%q",
 					c.target, c.keepSlashes, gs, gu, ga, gh, ws, wu, wa, wh)
@@ -261,7 +261,7 @@ func TestHostForValidation(t *testing.T) {
 	if got := tg.HostForValidation(v); got != "a.test:99999" {
 		t.Errorf("1.29.4: got %q", got)
 	}
-	if s, _, _, _ := goAnswer("http://a.test:99999/", false, "h.test", v); s != 400 {
+	if s, _, _, _ := uriGoAnswer("http://a.test:99999/", false, "h.test", v); s != 400 {
 		t.Errorf("1.29.4 absolute-form port 99999: got %d, want 400", s)
 	}
 }
@@ -319,6 +319,16 @@ func FuzzNormalizeURI(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, raw string, merge bool) {
+		// The other entry points must not panic on the same bytes.
+		if tg, err := ParseRequestTarget(raw); err == nil {
+			if n, err := tg.Normalize(merge); err == nil && !strings.HasPrefix(n.URI, "/") {
+				t.Fatalf("target %q → %q: no leading slash", raw, n.URI)
+			}
+		}
+		_, _ = NormalizeHost(raw, DefaultNginxVersion)
+		_, _ = NormalizeHost(raw, NginxVersion{Major: 1, Minor: 29, Patch: 4})
+		_ = UnescapeURI(raw, UnescapeKindRedirect)
+
 		n, err := ParseComplexURI(raw, merge)
 		if err != nil {
 			if !errors.Is(err, ErrNginx400) {

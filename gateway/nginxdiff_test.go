@@ -1,0 +1,306 @@
+package gateway_test
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/fixtures/echo"
+	"github.com/berth-dev/berth/fixtures/nginxtest"
+	"github.com/berth-dev/berth/gateway"
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+const fixturesDir = "../fixtures/nginx"
+
+// loadInstance reads an instantiated fixture the way `berth routes -c
+// ENTRY --prefix DIR` would.
+func loadInstance(in *nginxtest.Instance) (*gateway.Table, error) {
+	opts := nginx.Options{}
+	if in.Fixture.Prefix != "" {
+		opts.Prefix, opts.ProdPrefix = in.Dir, in.Fixture.Prefix
+	}
+	cfg, err := nginx.ParseFile(in.Entry, opts)
+	if err != nil {
+		return nil, err
+	}
+	return gateway.Compile(cfg)
+}
+
+// short renders a Berth config error as the .want files do.
+func short(err error) string {
+	var ne *nginx.Error
+	if errors.As(err, &ne) {
+		return fmt.Sprintf("%s:%d: %s", filepath.Base(ne.Pos.File), ne.Pos.Line, ne.Msg)
+	}
+	return err.Error()
+}
+
+// Every fixture: Berth accepts it exactly when `nginx -t` does, and when
+// both refuse, they name the same line with the same words.
+func TestAcceptsWhatNginxAccepts(t *testing.T) {
+	fixtures, err := nginxtest.Fixtures(fixturesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fixtures) < 12 {
+		t.Fatalf("%d fixtures, want at least 12", len(fixtures))
+	}
+	for _, f := range fixtures {
+		t.Run(f.Name, func(t *testing.T) {
+			in, err := nginxtest.Instantiate(t, f, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nginxErr := nginxtest.CheckConfig(in.Main, in.RunDir)
+			if errors.Is(nginxErr, nginxtest.ErrNoNginx) {
+				t.Fatal(nginxErr)
+			}
+			_, berthErr := loadInstance(in)
+			switch {
+			case nginxErr == nil && berthErr != nil:
+				t.Errorf("nginx -t accepts it, Berth refuses: %v", berthErr)
+			case nginxErr != nil && berthErr == nil:
+				t.Errorf("Berth accepts it, nginx -t refuses: %v", nginxErr)
+			case nginxErr != nil:
+				var ce *nginxtest.ConfigError
+				if errors.As(nginxErr, &ce) && ce.Short() != short(berthErr) {
+					t.Errorf("nginx: %s\nBerth: %s", ce.Short(), short(berthErr))
+				}
+			}
+		})
+	}
+}
+
+// Every invalid config fails in Berth with nginx's message and line, and
+// real nginx still says what the .want file says.
+func TestInvalidConfigsFailAsNginxDoes(t *testing.T) {
+	bad, err := nginxtest.InvalidConfigs(filepath.Join(fixturesDir, "invalid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) < 15 {
+		t.Fatalf("%d invalid configs, want at least 15", len(bad))
+	}
+	for _, b := range bad {
+		t.Run(b.Name, func(t *testing.T) {
+			path, err := filepath.Abs(b.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			main := path
+			if !b.Full {
+				main = filepath.Join(t.TempDir(), "nginx.conf")
+				if err := nginxtest.WriteSnippetMain(main, path, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var ce *nginxtest.ConfigError
+			if err := nginxtest.CheckConfig(main, t.TempDir()); !errors.As(err, &ce) {
+				t.Errorf("nginx -t: %v, want %s", err, b.Want)
+			} else if ce.Short() != b.Want {
+				t.Errorf("nginx -t says %s; the .want file says %s", ce.Short(), b.Want)
+			}
+			cfg, err := nginx.ParseFile(path, nginx.Options{})
+			if err == nil {
+				_, err = gateway.Compile(cfg)
+			}
+			if err == nil {
+				t.Fatalf("Berth accepts it; nginx says %s", b.Want)
+			}
+			if got := short(err); got != b.Want {
+				t.Errorf("Berth: %s\nnginx: %s", got, b.Want)
+			}
+		})
+	}
+}
+
+// TestMatchAgreesWithNginx is the differential test: real nginx serves
+// each fixture with echo upstreams; for every request of the fixture,
+// what Berth's Match predicts (server, location, status, upstream, URI,
+// Host) must be what nginx did.
+func TestMatchAgreesWithNginx(t *testing.T) {
+	fixtures, err := nginxtest.Fixtures(fixturesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var passed, failed, deferred, configs int
+	for _, f := range fixtures {
+		in, err := nginxtest.Instantiate(t, f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := loadInstance(in)
+		if err != nil {
+			continue // invalid fixtures are TestAcceptsWhatNginxAccepts' business
+		}
+		ng, err := nginxtest.StartNginx(t, in)
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		configs++
+		for _, r := range f.Requests {
+			diff := compareOne(in, ng, tbl, r)
+			switch {
+			case diff == deferredToRewrite:
+				deferred++
+			case diff != "":
+				failed++
+				t.Errorf("%s: %s\n%s", f.Name, r.Line, diff)
+			default:
+				passed++
+			}
+		}
+		if err := ng.Stop(); err != nil {
+			t.Errorf("%s: stopping nginx: %v", f.Name, err)
+		}
+	}
+	t.Logf("differential: %d configs, %d requests compared; %d more decided at the rewrite phase or by files on disk, which match reports as such", configs, passed+failed, deferred)
+	fmt.Printf("differential against nginx: %d passed, %d failed\n", passed, failed)
+	if passed+failed < 150 {
+		t.Errorf("only %d requests compared, want at least 150", passed+failed)
+	}
+}
+
+// deferredToRewrite is compareOne's answer for a request whose outcome
+// Berth reports as decided at the rewrite phase (or by files on disk).
+const deferredToRewrite = "deferred"
+
+// compareOne sends r to nginx and returns what differs from Berth's
+// prediction, or "".
+func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table, r nginxtest.Request) string {
+	resp, err := ng.Do(r)
+	if err != nil {
+		return "sending to nginx: " + err.Error()
+	}
+	d := tbl.Match(berthRequest(in, r), gateway.MatchOptions{})
+	var diffs []string
+	differ := func(what, berth, nginx string) {
+		if berth != nginx {
+			diffs = append(diffs, fmt.Sprintf("  %s: Berth %q, nginx %q", what, berth, nginx))
+		}
+	}
+	if d.MayRedirectInternally || len(withoutAnnotations(d.RewritePhase)) > 0 {
+		return deferredToRewrite
+	}
+	if d.Status != 0 {
+		differ("status", strconv.Itoa(d.Status), strconv.Itoa(resp.Status))
+		if d.Status == 301 {
+			differ("Location", d.Redirect, resp.Header("Location"))
+		}
+		if d.Status != 400 {
+			differ("location", where(in, d.Location), resp.Header("X-Berth-Location"))
+		}
+		return strings.Join(diffs, "\n")
+	}
+	if resp.Status == 400 {
+		return fmt.Sprintf("  nginx answered 400, Berth predicts location %s", where(in, d.Location))
+	}
+	differ("location", where(in, d.Location), resp.Header("X-Berth-Location"))
+	if d.Location != nil {
+		differ("server", relPos(in, d.Server.Server.Pos), resp.Header("X-Berth-Server"))
+	}
+	if d.Upstream == nil || r.Method == "HEAD" { // HEAD: the echo's report has no body
+		return strings.Join(diffs, "\n")
+	}
+	rec, err := echo.ParseReceived(resp.Body)
+	if err != nil {
+		diffs = append(diffs, fmt.Sprintf("  Berth predicts upstream %s; nginx answered %d %q", d.Upstream.Upstream.Name, resp.Status, truncate(resp.Body)))
+		return strings.Join(diffs, "\n")
+	}
+	var peers []string
+	for _, p := range d.Upstream.Upstream.Servers {
+		peers = append(peers, in.Names[p.Addr.String()])
+	}
+	if !slices.Contains(peers, rec.Upstream) {
+		diffs = append(diffs, fmt.Sprintf("  upstream: Berth %v, nginx %q", peers, rec.Upstream))
+	}
+	if d.Handler.Kind == gateway.HandleUWSGI {
+		for _, k := range []string{"PATH_INFO", "REQUEST_URI", "QUERY_STRING", "SCRIPT_NAME", "HTTP_HOST", "SERVER_NAME"} {
+			want, _ := d.Upstream.Var(k)
+			differ(k, want, recVar(rec, k))
+		}
+	} else {
+		differ("method", d.Upstream.Method, rec.Method)
+		differ("URI", d.Upstream.URI, rec.Target)
+		differ("Host", d.Upstream.Host, recHeader(rec, "Host"))
+	}
+	return strings.Join(diffs, "\n")
+}
+
+// berthRequest is what nginx sees of r: the bytes ng.Do sends, on the
+// socket it sends them to.
+func berthRequest(in *nginxtest.Instance, r nginxtest.Request) gateway.Request {
+	port := in.Ports[0].Local
+	if r.Port != 0 {
+		port, _ = in.LocalPort(r.Port)
+	}
+	addr := netip.MustParseAddr("127.0.0.1")
+	if r.Addr != "" {
+		addr = netip.MustParseAddr(strings.Trim(r.Addr, "[]"))
+	}
+	headers := r.Headers
+	if _, ok := r.Header("Host"); !ok && r.Proto == "HTTP/1.1" {
+		headers = append([][2]string{{"Host", "localhost"}}, headers...)
+	}
+	return gateway.Request{Method: r.Method, Target: r.Target, Proto: r.Proto, Headers: headers,
+		LocalAddr: addr, LocalPort: port, RemoteAddr: "127.0.0.1", RemotePort: 1}
+}
+
+func where(in *nginxtest.Instance, l *gateway.Location) string {
+	if l == nil {
+		return ""
+	}
+	return relPos(in, l.Pos)
+}
+
+func relPos(in *nginxtest.Instance, p nginx.Pos) string {
+	rel, err := filepath.Rel(in.Dir, p.File)
+	if err != nil {
+		rel = p.File
+	}
+	return fmt.Sprintf("%s:%d", filepath.ToSlash(rel), p.Line)
+}
+
+func recVar(r *echo.Received, key string) string {
+	for _, kv := range r.Vars {
+		if kv[0] == key {
+			return kv[1]
+		}
+	}
+	return ""
+}
+
+func recHeader(r *echo.Received, name string) string {
+	for _, kv := range r.Headers {
+		if strings.EqualFold(kv[0], name) {
+			return kv[1]
+		}
+	}
+	return ""
+}
+
+func truncate(b []byte) string {
+	if len(b) > 120 {
+		return string(b[:120]) + "..."
+	}
+	return string(b)
+}
+
+// withoutAnnotations drops the `set $berth_server` the harness adds to
+// every server to learn which one nginx chose.
+func withoutAnnotations(ds []*nginx.Directive) []*nginx.Directive {
+	var out []*nginx.Directive
+	for _, d := range ds {
+		if d.Name == "set" && len(d.Args) > 0 && d.Args[0] == "$berth_server" {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
