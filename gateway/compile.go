@@ -13,6 +13,10 @@ import (
 type compiler struct {
 	t    *Table
 	refs []*upstreamRef
+	// ignoredBy groups directives Berth does not act on per file and
+	// name; ignoredOrder keeps the groups in the order first seen.
+	ignoredBy    map[string]*ignoredGroup
+	ignoredOrder []*ignoredGroup
 }
 
 // Compile builds the route table of a parsed configuration. Errors are
@@ -27,6 +31,7 @@ func Compile(cfg *nginx.Config) (*Table, error) {
 	if err := c.compileHTTP(httpBlock); err != nil {
 		return nil, err
 	}
+	c.flushIgnored()
 	return c.t, nil
 }
 
@@ -120,7 +125,7 @@ func (c *compiler) resolveUpstreams() error {
 		u := implicit[key]
 		if u == nil {
 			u = &Upstream{Name: key, Pos: r.pos, Implicit: true, Balance: RoundRobin,
-				Servers: []*Peer{{Addr: r.addr, Weight: 1, MaxFails: 1, Pos: r.pos}}}
+				Servers: []*Peer{newPeer(r.addr, r.pos)}}
 			implicit[key] = u
 			c.t.Upstreams = append(c.t.Upstreams, u)
 		}

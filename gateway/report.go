@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/gateway/nginx"
@@ -12,8 +14,10 @@ import (
 var actedOn = map[string]bool{
 	"http": true, "events": true, "server": true, "listen": true, "server_name": true,
 	"location": true, "upstream": true, "include": true, "map": true,
-	"proxy_pass": true, "uwsgi_pass": true, "uwsgi_param": true,
-	"return": true, "rewrite": true, "set": true, "if": true, "break": true,
+	"proxy_pass": true, "uwsgi_pass": true, "uwsgi_param": true, "proxy_set_header": true,
+	"uwsgi_pass_request_headers": true, "absolute_redirect": true, "port_in_redirect": true,
+	"server_name_in_redirect": true,
+	"return":                  true, "rewrite": true, "set": true, "if": true, "break": true,
 	"try_files": true, "root": true, "alias": true, "index": true,
 	"client_max_body_size": true, "internal": true, "merge_slashes": true,
 	"limit_except": true, "allow": true, "deny": true, "error_page": true,
@@ -94,8 +98,22 @@ func (c *compiler) report(d *nginx.Directive) {
 	c.ignored(d)
 }
 
+// ignoredGroup is one line of the report for a directive Berth does not
+// act on: every use of that directive in one file, so a file of twenty
+// fastcgi_param lines reads as one line, not twenty.
+type ignoredGroup struct {
+	first *nginx.Directive
+	why   string
+	lines []int
+}
+
 // ignored records a directive Berth does not act on, with the reason.
 func (c *compiler) ignored(d *nginx.Directive) {
+	key := d.Pos.File + "\x00" + d.Name
+	if g := c.ignoredBy[key]; g != nil {
+		g.lines = append(g.lines, d.Pos.Line)
+		return
+	}
 	why, ok := reasonFor[d.Name]
 	if !ok {
 		switch {
@@ -105,8 +123,31 @@ func (c *compiler) ignored(d *nginx.Directive) {
 			why = "not acted on by this version of Berth"
 		}
 	}
-	c.t.Report = append(c.t.Report, nginx.Note{Pos: d.Pos, Severity: nginx.Info, Directive: d.Name,
-		Msg: `"` + d.Name + `" ` + why})
+	g := &ignoredGroup{first: d, why: why, lines: []int{d.Pos.Line}}
+	if c.ignoredBy == nil {
+		c.ignoredBy = map[string]*ignoredGroup{}
+	}
+	c.ignoredBy[key] = g
+	c.ignoredOrder = append(c.ignoredOrder, g)
+}
+
+// flushIgnored appends the grouped ignored directives to the report.
+func (c *compiler) flushIgnored() {
+	for _, g := range c.ignoredOrder {
+		msg := `"` + g.first.Name + `": ` + g.why
+		if len(g.lines) > 1 {
+			msg += fmt.Sprintf(" (%d uses in this file, lines %s)", len(g.lines), joinInts(g.lines))
+		}
+		c.t.Report = append(c.t.Report, nginx.Note{Pos: g.first.Pos, Severity: nginx.Info, Directive: g.first.Name, Msg: msg})
+	}
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 // note records something Berth does differently from nginx.

@@ -181,10 +181,16 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 	return u, nil
 }
 
+// newPeer is a peer with nginx's defaults: weight=1 max_fails=1
+// fail_timeout=10s.
+func newPeer(a Addr, pos nginx.Pos) *Peer {
+	return &Peer{Addr: a, Weight: 1, MaxFails: 1, FailTimeout: 10 * time.Second, Pos: pos}
+}
+
 // parsePeer parses `server ADDR [weight=N] [max_fails=N] [fail_timeout=T]
 // [max_conns=N] [backup] [down]` as ngx_http_upstream_server does.
 func parsePeer(d *nginx.Directive) (*Peer, error) {
-	p := &Peer{Weight: 1, MaxFails: 1, FailTimeout: 10 * time.Second, Pos: d.Pos}
+	p := newPeer(Addr{}, d.Pos)
 	invalid := func(a string) error {
 		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, a)}
 	}

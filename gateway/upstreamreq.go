@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"strings"
+
+	"github.com/berth-dev/berth/gateway/nginx"
 )
 
 // proxyRequest builds what proxy_pass sends, following
@@ -61,8 +63,7 @@ func (t *Table) upstreamByAddress(hostPort string, defaultPort int) *Upstream {
 	if err != nil {
 		return nil
 	}
-	return &Upstream{Name: hostPort, Implicit: true, Balance: RoundRobin,
-		Servers: []*Peer{{Addr: addr, Weight: 1, MaxFails: 1}}}
+	return &Upstream{Name: hostPort, Implicit: true, Balance: RoundRobin, Servers: []*Peer{newPeer(addr, nginx.Pos{})}}
 }
 
 // proxyDefaultHeaders are ngx_http_proxy_headers for nginx 1.22: sent
