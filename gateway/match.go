@@ -205,6 +205,13 @@ func requestHost(r Request, target RequestTarget, ver NginxVersion) (string, err
 		return "", fmt.Errorf("client sent duplicate host header")
 	}
 	if target.Absolute {
+		// nginx still validates the Host header (ngx_http_process_host)
+		// before the request line's host replaces it.
+		if len(hosts) == 1 {
+			if _, err := NormalizeHost(hosts[0], ver); err != nil {
+				return "", err
+			}
+		}
 		return NormalizeHost(target.HostForValidation(ver), ver)
 	}
 	if len(hosts) == 0 {
