@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -156,6 +157,9 @@ func (c *compiler) compileServer(d *nginx.Directive, http *Conf) error {
 			}
 			locs = append(locs, l)
 		case "rewrite", "return", "set", "if", "break":
+			if err := c.checkRewriteModule(sd); err != nil {
+				return err
+			}
 			s.Rewrite = append(s.Rewrite, sd)
 		default:
 			if err := c.setting(sd); err != nil {
@@ -232,11 +236,16 @@ func (c *compiler) addNames(s *Server) error {
 		for _, l := range s.Listens {
 			g := c.group(l)
 			n, err := parseServerName(raw, s.Pos)
-			if err == errInvalidName {
+			var rerr *RegexError
+			switch {
+			case err == errInvalidName:
 				return &nginx.Error{Pos: s.Pos, Msg: fmt.Sprintf(`invalid server name or wildcard "%s" on %s`, raw, g.Socket())}
-			}
-			if err != nil {
-				return err
+			case errors.As(err, &rerr) && rerr.Unsupported != "":
+				c.t.Report = append(c.t.Report, nginx.Note{Pos: s.Pos, Severity: nginx.Warning, Directive: "server_name",
+					Msg: rerr.Msg + "; this name never matches in Berth"})
+				continue
+			case err != nil:
+				return &nginx.Error{Pos: s.Pos, Msg: err.Error()}
 			}
 			n.server = s
 			if !g.names.add(&n) {
@@ -287,9 +296,9 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 		}
 	}
 	if l.Modifier == ModRegex || l.Modifier == ModRegexCI {
-		re, err := CompileRegex(l.Name, l.Modifier == ModRegexCI)
+		re, err := c.regex(d, l.Name, l.Modifier == ModRegexCI)
 		if err != nil {
-			return nil, errf("%s", err)
+			return nil, err
 		}
 		l.Regex = re
 	}
@@ -384,6 +393,8 @@ func (l *Location) rawName() string {
 // does not act on.
 func (c *compiler) setting(d *nginx.Directive) error {
 	switch d.Name {
+	case "rewrite", "if":
+		return c.checkRewriteModule(d)
 	case "client_max_body_size":
 		if _, err := ParseSize(d.Args[0]); err != nil {
 			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`"client_max_body_size" directive invalid value`)}
@@ -393,6 +404,65 @@ func (c *compiler) setting(d *nginx.Directive) error {
 	}
 	c.report(d)
 	return nil
+}
+
+// regex compiles a pattern of directive d. A pattern using a PCRE feature
+// Berth cannot run is not an error (nginx accepts it): it is reported, and
+// the returned nil Regex never matches.
+func (c *compiler) regex(d *nginx.Directive, pattern string, caseless bool) (*Regex, error) {
+	re, err := CompileRegex(pattern, caseless)
+	var re2 *RegexError
+	switch {
+	case err == nil:
+		return re, nil
+	case errors.As(err, &re2) && re2.Unsupported != "":
+		c.note(d, re2.Msg+"; it never matches in Berth")
+		return nil, nil
+	}
+	return nil, &nginx.Error{Pos: d.ErrPos(), Msg: err.Error()}
+}
+
+// checkRewriteModule validates rewrite and if as ngx_http_rewrite_module
+// does when it reads them: flags, and every regex compiles.
+func (c *compiler) checkRewriteModule(d *nginx.Directive) error {
+	switch d.Name {
+	case "rewrite":
+		if len(d.Args) == 3 {
+			switch d.Args[2] {
+			case "last", "break", "redirect", "permanent":
+			default:
+				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, d.Args[2])}
+			}
+		}
+		_, err := c.regex(d, d.Args[0], false)
+		return err
+	case "if":
+		if op, pattern, ok := ifRegex(d.Args); ok {
+			if _, err := c.regex(d, pattern, strings.HasSuffix(op, "*")); err != nil {
+				return err
+			}
+		}
+		for _, sd := range d.Block {
+			if sd.Name == "rewrite" || sd.Name == "if" {
+				if err := c.checkRewriteModule(sd); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ifRegex finds the regex operand of an `if ($var ~ pattern)` condition.
+func ifRegex(args []string) (op, pattern string, ok bool) {
+	if len(args) != 3 {
+		return "", "", false
+	}
+	switch args[1] {
+	case "~", "~*", "!~", "!~*":
+		return args[1], strings.TrimSuffix(args[2], ")"), true
+	}
+	return "", "", false
 }
 
 // checkReturn validates `return` as ngx_http_rewrite_return does.

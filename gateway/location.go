@@ -178,6 +178,10 @@ func (s *locationSearch) find(set *LocationSet) findResult {
 		return rc
 	}
 	for _, r := range set.regex {
+		if r.Regex == nil {
+			s.note(r, "not tried: Berth cannot run this pattern (see the import report)")
+			continue
+		}
 		caps := r.Regex.Match(s.uri)
 		if caps == nil {
 			s.note(r, "regex did not match")

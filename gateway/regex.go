@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/dlclark/regexp2/v2"
+	"github.com/dlclark/regexp2/v2/syntax"
 )
 
 // Regex is a pattern from the config, run with PCRE's semantics as nginx
@@ -29,7 +31,7 @@ func CompileRegex(pattern string, caseless bool) (*Regex, error) {
 	}
 	re, err := regexp2.Compile(bytesAsRunesString(pcreToRegexp2(pattern)), opts, regexp2.OptionMaintainCaptureOrder())
 	if err != nil {
-		return nil, fmt.Errorf("pcre2_compile() failed: %v in %q", err, pattern)
+		return nil, regexError(pattern, err)
 	}
 	r := &Regex{Source: pattern, Caseless: caseless, re: re}
 	nums := re.GetGroupNumbers()
@@ -41,6 +43,49 @@ func CompileRegex(pattern string, caseless bool) (*Regex, error) {
 		}
 	}
 	return r, nil
+}
+
+// RegexError is a pattern Berth could not compile. Unsupported is set when
+// the pattern uses a PCRE feature the engine lacks (nginx accepts it);
+// otherwise PCRE refuses it too and Msg is worded as nginx words it.
+type RegexError struct {
+	Msg         string
+	Unsupported string // the PCRE feature, when that is the reason
+}
+
+func (e *RegexError) Error() string { return e.Msg }
+
+// pcreOnly are PCRE constructs regexp2 does not run.
+var pcreOnly = []struct{ token, feature string }{
+	{"(?R)", "recursion"}, {"(?&", "subroutine calls"}, {"(?P>", "subroutine calls"},
+	{`\K`, "\\K"}, {"(*", "verbs like (*UTF8)"}, {"(?|", "branch reset groups"},
+	{"++", "possessive quantifiers"}, {"*+", "possessive quantifiers"}, {"?+", "possessive quantifiers"},
+	{"}+", "possessive quantifiers"}, {"(?C", "callouts"},
+}
+
+// regexError words a compile failure. Errors PCRE detects at the end of
+// the pattern are worded exactly as nginx prints them (without the
+// " at ..." part nginx leaves out there); others keep the engine's words.
+func regexError(pattern string, err error) error {
+	for _, p := range pcreOnly {
+		if strings.Contains(pattern, p.token) {
+			return &RegexError{Unsupported: p.feature,
+				Msg: fmt.Sprintf("Berth cannot run the PCRE pattern %q: it uses %s", pattern, p.feature)}
+		}
+	}
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case syntax.ErrMissingParen:
+			return &RegexError{Msg: fmt.Sprintf(`pcre2_compile() failed: missing closing parenthesis in "%s"`, pattern)}
+		case syntax.ErrUnterminatedBracket:
+			return &RegexError{Msg: fmt.Sprintf(`pcre2_compile() failed: missing terminating ] for character class in "%s"`, pattern)}
+		case syntax.ErrIllegalEndEscape:
+			return &RegexError{Msg: fmt.Sprintf(`pcre2_compile() failed: \ at end of pattern in "%s"`, pattern)}
+		}
+		return &RegexError{Msg: fmt.Sprintf(`pcre2_compile() failed: %s in "%s"`, se.Code, pattern)}
+	}
+	return &RegexError{Msg: fmt.Sprintf(`pcre2_compile() failed: %v in "%s"`, err, pattern)}
 }
 
 // Captures of one successful match: Groups[0] is the whole match, then

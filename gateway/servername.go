@@ -41,7 +41,7 @@ func parseServerName(raw string, pos nginx.Pos) (serverName, error) {
 		caseless := strings.ContainsAny(src, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 		re, err := CompileRegex(src, caseless)
 		if err != nil {
-			return n, &nginx.Error{Pos: pos, Msg: err.Error()}
+			return n, err
 		}
 		n.kind, n.regex = nameRegex, re
 		return n, nil
