@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"strings"
+
 	"github.com/berth-dev/berth/gateway/nginx"
 )
 
@@ -23,28 +25,9 @@ type Table struct {
 // nginx compares them), or nil.
 func (t *Table) Upstream(name string) *Upstream {
 	for _, u := range t.Upstreams {
-		if !u.Implicit && equalFold(u.Name, name) {
+		if !u.Implicit && strings.EqualFold(u.Name, name) {
 			return u
 		}
 	}
 	return nil
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
