@@ -159,19 +159,22 @@ type matchJSON struct {
 		Port    int         `json:"port"`
 		Headers [][2]string `json:"headers"`
 	} `json:"request"`
-	Status       int            `json:"status"`             // non-zero when nginx answers itself
-	Redirect     string         `json:"redirect,omitempty"` // Location of a 301
-	Reason       string         `json:"reason,omitempty"`
-	Server       *matchServer   `json:"server,omitempty"`
-	Host         string         `json:"host"`
-	URI          string         `json:"uri"`
-	Args         string         `json:"args"`
-	Location     *locationJSON  `json:"location,omitempty"`
-	Steps        []matchStep    `json:"steps"`
-	RewritePhase []posDirective `json:"rewrite_phase"`
-	RewriteNote  string         `json:"rewrite_note,omitempty"`
-	Handler      string         `json:"handler,omitempty"`
-	Upstream     *matchUpstream `json:"upstream,omitempty"`
+	Status     int            `json:"status"`             // non-zero when nginx answers itself
+	Redirect   string         `json:"redirect,omitempty"` // the Location header it sends
+	Body       string         `json:"body,omitempty"`     // return's text
+	Close      bool           `json:"close,omitempty"`    // return 444: the connection is closed
+	Reason     string         `json:"reason,omitempty"`
+	Server     *matchServer   `json:"server,omitempty"`
+	Host       string         `json:"host"`
+	URI        string         `json:"uri"`
+	Args       string         `json:"args"`
+	Location   *locationJSON  `json:"location,omitempty"`
+	Steps      []matchStep    `json:"steps"`
+	Trace      []string       `json:"trace"` // rewrites, internal redirects, error_page, in order
+	Handler    string         `json:"handler,omitempty"`
+	File       string         `json:"file,omitempty"` // the static file served
+	FileStatus int            `json:"file_status,omitempty"`
+	Upstream   *matchUpstream `json:"upstream,omitempty"`
 }
 
 type matchServer struct {
@@ -185,11 +188,6 @@ type matchStep struct {
 	posJSON
 	Location string `json:"location"`
 	What     string `json:"what"`
-}
-
-type posDirective struct {
-	posJSON
-	Directive string `json:"directive"`
 }
 
 type matchUpstream struct {
@@ -206,9 +204,10 @@ type matchUpstream struct {
 func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
 	var v matchJSON
 	v.Request.Method, v.Request.Target, v.Request.Port, v.Request.Headers = r.Method, r.Target, r.LocalPort, r.Headers
-	v.Status, v.Redirect, v.Reason = d.Status, d.Redirect, d.Reason
+	v.Status, v.Redirect, v.Body, v.Close, v.Reason = d.Status, d.Redirect, d.Body, d.Close, d.Reason
 	v.Host, v.URI, v.Args = d.Host, d.URI, d.Args
-	v.Steps, v.RewritePhase = []matchStep{}, []posDirective{}
+	v.Steps, v.Trace = []matchStep{}, append([]string{}, d.Trace...)
+	v.File, v.FileStatus = d.File, d.FileStatus
 	if s := d.Server.Server; s != nil {
 		v.Server = &matchServer{posJSON: pos(s.Pos), Name: s.FirstName(), How: d.Server.How, Listen: d.Group.Socket()}
 		if d.Server.Name != "" {
@@ -223,13 +222,9 @@ func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
 	for _, s := range d.Steps {
 		v.Steps = append(v.Steps, matchStep{posJSON: pos(s.Loc.Pos), Location: s.Loc.Label(), What: s.What})
 	}
-	for _, rd := range d.RewritePhase {
-		v.RewritePhase = append(v.RewritePhase, posDirective{posJSON: pos(rd.Pos), Directive: rd.Name})
-	}
-	v.RewriteNote = d.RewriteNote
 	if d.Handler != nil {
 		v.Handler = string(d.Handler.Kind) + " " + d.Handler.Target
-	} else if d.Location != nil && d.Status == 0 {
+	} else if d.Status == 0 {
 		v.Handler = "static files"
 	}
 	if u := d.Upstream; u != nil {
@@ -264,22 +259,27 @@ func printMatch(w io.Writer, v matchJSON) {
 	for _, s := range v.Steps {
 		fmt.Fprintf(w, "  why     %s (%s:%d): %s\n", s.Location, s.File, s.Line, s.What)
 	}
+	for _, t := range v.Trace {
+		fmt.Fprintf(w, "  then    %s\n", t)
+	}
 	if v.Status != 0 {
 		fmt.Fprintf(w, "response  %d: %s\n", v.Status, v.Reason)
 		if v.Redirect != "" {
 			fmt.Fprintf(w, "          Location: %s\n", v.Redirect)
 		}
-		return
-	}
-	if v.RewriteNote != "" {
-		var where []string
-		for _, d := range v.RewritePhase {
-			where = append(where, fmt.Sprintf("%s at %s:%d", d.Directive, d.File, d.Line))
+		if v.Body != "" {
+			fmt.Fprintf(w, "          body: %q\n", v.Body)
 		}
-		fmt.Fprintf(w, "note      %s (%s)\n", v.RewriteNote, strings.Join(where, ", "))
+		if v.Close {
+			fmt.Fprintln(w, "          (the connection is closed without a response)")
+		}
+		return
 	}
 	if v.Handler != "" {
 		fmt.Fprintf(w, "handler   %s\n", v.Handler)
+	}
+	if v.File != "" {
+		fmt.Fprintf(w, "file      %s (%d)\n", v.File, v.FileStatus)
 	}
 	if u := v.Upstream; u != nil {
 		fmt.Fprintf(w, "upstream  %s: %s\n", u.Name, strings.Join(u.Addresses, ", "))

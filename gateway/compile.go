@@ -23,7 +23,7 @@ type compiler struct {
 // Compile builds the route table of a parsed configuration. Errors are
 // *nginx.Error, worded as `nginx -t` words them.
 func Compile(cfg *nginx.Config) (*Table, error) {
-	c := &compiler{t: &Table{Config: cfg}}
+	c := &compiler{t: &Table{Config: cfg, regexes: map[*nginx.Directive]*Regex{}, anonymous: map[*nginx.Directive]*Location{}}}
 	c.t.Report = append(c.t.Report, cfg.Notes...)
 	httpBlock, err := c.httpBlock(cfg)
 	if err != nil {
@@ -315,6 +315,7 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 		}
 	}
 	l.Conf = newConf(LevelLocation, parentConf, d.Block)
+	l.script = blockScript(d.Block)
 	var children []*Location
 	for _, sd := range d.Block {
 		switch sd.Name {
@@ -336,6 +337,11 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 				l.AutoRedirect = true
 			}
 		case "if", "limit_except":
+			if sd.Name == "if" {
+				if err := c.checkRewriteModule(sd); err != nil {
+					return nil, err
+				}
+			}
 			if err := c.compileAnonymous(sd, l); err != nil {
 				return nil, err
 			}
@@ -362,16 +368,21 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 // `limit_except` block, which nginx compiles as locations of their own.
 func (c *compiler) compileAnonymous(d *nginx.Directive, parent *Location) error {
 	anon := &Location{Modifier: ModAnonymous, Name: parent.Name, Pos: d.Pos, Parent: parent}
+	c.t.anonymous[d] = anon
 	for _, sd := range d.Block {
 		switch sd.Name {
 		case "proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass", "memcached_pass":
-			if _, err := c.parsePass(HandlerKind(sd.Name), sd, anon); err != nil {
+			h, err := c.parsePass(HandlerKind(sd.Name), sd, anon)
+			if err != nil {
 				return err
 			}
+			anon.Handler = h
 		case "if", "limit_except":
 			if err := c.compileAnonymous(sd, parent); err != nil {
 				return err
 			}
+		case "rewrite":
+			// compiled by checkRewriteModule with the enclosing if
 		default:
 			if err := c.setting(sd); err != nil {
 				return err
@@ -395,6 +406,11 @@ func (c *compiler) setting(d *nginx.Directive) error {
 	switch d.Name {
 	case "rewrite", "if":
 		return c.checkRewriteModule(d)
+	case "fastcgi_split_path_info":
+		re, err := c.regex(d, d.Args[0], false)
+		c.t.regexes[d] = re
+		c.report(d)
+		return err
 	case "client_max_body_size":
 		if _, err := ParseSize(d.Args[0]); err != nil {
 			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`"client_max_body_size" directive invalid value`)}
@@ -434,13 +450,16 @@ func (c *compiler) checkRewriteModule(d *nginx.Directive) error {
 				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, d.Args[2])}
 			}
 		}
-		_, err := c.regex(d, d.Args[0], false)
+		re, err := c.regex(d, d.Args[0], false)
+		c.t.regexes[d] = re
 		return err
 	case "if":
-		if op, pattern, ok := ifRegex(d.Args); ok {
-			if _, err := c.regex(d, pattern, strings.HasSuffix(op, "*")); err != nil {
+		if op, pattern, ok := ifRegex(ifOperands(d.Args)); ok {
+			re, err := c.regex(d, pattern, strings.HasSuffix(op, "*"))
+			if err != nil {
 				return err
 			}
+			c.t.regexes[d] = re
 		}
 		for _, sd := range d.Block {
 			if sd.Name == "rewrite" || sd.Name == "if" {
@@ -460,7 +479,7 @@ func ifRegex(args []string) (op, pattern string, ok bool) {
 	}
 	switch args[1] {
 	case "~", "~*", "!~", "!~*":
-		return args[1], strings.TrimSuffix(args[2], ")"), true
+		return args[1], args[2], true
 	}
 	return "", "", false
 }

@@ -38,6 +38,8 @@ type Location struct {
 	// answered with a 301 to Name (it ends in "/" and holds a *_pass).
 	AutoRedirect bool
 	Internal     bool
+	// script is the location's own rewrite-module code, in order.
+	script []*nginx.Directive
 	// limitExcept are the location's limit_except blocks.
 	limitExcept []*nginx.Directive
 	Children    *LocationSet
@@ -252,10 +254,5 @@ func (s *LocationSet) All() []*Location {
 // HasRewritePhase reports whether the location runs rewrite-module code or
 // try_files, so its outcome depends on the request beyond matching.
 func (l *Location) HasRewritePhase() bool {
-	for _, n := range []string{"rewrite", "return", "set", "if", "break", "try_files"} {
-		if len(l.Conf.Own(n)) > 0 {
-			return true
-		}
-	}
-	return false
+	return len(l.script) > 0 || len(l.Conf.Own("try_files")) > 0
 }

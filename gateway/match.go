@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"github.com/berth-dev/berth/gateway/nginx"
 )
 
 // Request is what routing needs to know of an HTTP request: the request
@@ -28,40 +26,49 @@ type Request struct {
 	RemotePort int
 }
 
-// Decision is everything nginx decides about a request before talking to
-// an upstream: which server and location take it, whether nginx answers
-// itself, and what the upstream receives. The gateway serves Decisions;
-// `berth match` prints them; both come from Match, so they never disagree.
+// Decision is everything nginx decides about a request before content is
+// produced: which server and location take it after every rewrite and
+// internal redirect, whether nginx answers itself, which file it serves,
+// and what the upstream receives. The gateway serves Decisions; `berth
+// match` prints them; both come from Match, so they never disagree.
 type Decision struct {
-	// Status is set when nginx answers without a handler: 400 for a bad
-	// request, 404 for an internal location, 413 for a body over
-	// client_max_body_size, 301 for the trailing-slash redirect.
+	// Status is set when nginx answers itself: 400, 403, 404, 405, 413,
+	// 500, the redirects (301 for the trailing slash, rewrite's and
+	// return's), and `return`'s codes. Body is return's text; Redirect
+	// the Location header; Close is `return 444` (close, no response).
 	Status   int
-	Redirect string // the Location of a 301
-	Reason   string // why Status, in words
+	Redirect string
+	Body     string
+	Close    bool
+	// Reason says why, in words. nginx's own page is the body of a
+	// Status >= 300 without Body (and of every redirect).
+	Reason string
 
 	Group    *Group
 	Server   NameMatch
 	Host     string // $host
-	URI      string // $uri after normalisation
+	URI      string // $uri as the content phase sees it
 	Args     string // $args
 	RawURI   string // $request_uri
+	Method   string // after error_page's change to GET
 	Location *Location
-	// Steps is how the location search went, for explaining it.
+	// Conf is the configuration in effect: the location's, or an `if`
+	// block's inside it when its condition held.
+	Conf *Conf
+	// Steps is what happened, in order: locations tried, rewrites,
+	// internal redirects.
 	Steps []LocationStep
-	// RewritePhase lists the rewrite-module directives (rewrite, return,
-	// set, if, break) and try_files that apply to this request; while it
-	// is non-empty the outcome below assumes they change nothing, and
-	// Match says so in RewriteNote.
-	RewritePhase []*nginx.Directive
-	RewriteNote  string
-	// MayRedirectInternally is set when the response may come from another
-	// location after an internal redirect Match does not follow yet:
-	// error_page for a status, or index and error_page for static files
-	// (which depend on the files on disk). Location is where it starts.
-	MayRedirectInternally bool
-	Handler               *Handler
-	Upstream              *UpstreamRequest
+	// Trace lists the rewrite-phase events in words, for explaining.
+	Trace []string
+
+	Handler *Handler
+	// File is the static file served (with FileStatus, 200 unless an
+	// error_page set it), when the content handler is static.
+	File       string
+	FileStatus int
+	Upstream   *UpstreamRequest
+	// OverrideStatus replaces the upstream's status (error_page =code).
+	OverrideStatus int
 }
 
 // UpstreamRequest is what the upstream receives.
@@ -93,101 +100,33 @@ func (u *UpstreamRequest) Var(key string) (string, bool) {
 // MatchOptions are the settings a decision depends on beyond the config.
 type MatchOptions struct {
 	Version NginxVersion
+	// Files answers nginx's file tests (try_files, index, if -f, static
+	// files); nil means the local disk.
+	Files FileSystem
+	// Prefix is nginx's prefix (-p), against which relative roots resolve;
+	// "" means Debian's /usr/share/nginx/.
+	Prefix string
 }
 
-// Match decides a request as nginx would. It never does I/O.
+// Match decides a request as nginx would: the request line and Host,
+// the server, then nginx's phases (server rewrite, find location,
+// location rewrite, access, try_files, content) with every internal
+// redirect followed. Its only input beyond the request is opts.Files.
 func (t *Table) Match(r Request, opts MatchOptions) *Decision {
-	ver := opts.Version.OrDefault()
-	d := &Decision{}
-	bad := func(why string) *Decision {
-		d.Status, d.Reason = 400, why
-		return d
-	}
 	if r.Scheme == "" {
 		r.Scheme = "http"
 	}
-	d.Group = t.GroupFor(r.LocalAddr, r.LocalPort)
-	if d.Group == nil {
-		d.Status, d.Reason = 0, fmt.Sprintf("no server listens on port %d", r.LocalPort)
-		return d
+	st := &state{t: t, r: r, opts: opts, ver: opts.Version.OrDefault(), d: &Decision{Method: r.Method}}
+	if st.opts.Files == nil {
+		st.opts.Files = osFiles{}
 	}
-	target, err := ParseRequestTarget(r.Target)
-	if err != nil {
-		return bad(err.Error())
+	if st.opts.Prefix == "" {
+		st.opts.Prefix = "/usr/share/nginx/"
 	}
-	// The request line is parsed before the Host is known, with the
-	// default server's merge_slashes (reference §2.4).
-	norm, err := target.Normalize(flag(d.Group.Default.Conf, "merge_slashes", true))
-	if err != nil {
-		return bad(err.Error())
-	}
-	d.URI, d.Args, d.RawURI = norm.URI, norm.Args, target.RawURI
-
-	host, err := requestHost(r, target, ver)
-	if err != nil {
-		return bad(err.Error())
-	}
-	d.Host = host
-	d.Server = d.Group.FindServer(host)
-	s := d.Server.Server
-
-	vars := &reqVars{method: r.Method, proto: r.Proto, scheme: r.Scheme, rawURI: target.RawURI,
-		uri: d.URI, args: d.Args, host: host, headers: r.Headers, server: s, port: r.LocalPort,
-		remote: r.RemoteAddr, rport: strconv.Itoa(r.RemotePort), caps: d.Server.Captures, maps: t.maps}
-	d.RewritePhase = append(d.RewritePhase, s.Rewrite...)
-
-	search := &locationSearch{uri: d.URI}
-	rc := search.find(s.Locations)
-	d.Location, d.Steps = search.loc, search.steps
-	if search.caps != nil {
-		vars.caps = search.caps
-	}
-	conf := s.Conf
-	if d.Location != nil {
-		conf = d.Location.Conf
-	}
-	if d.Location != nil && d.Location.Internal {
-		d.Status, d.Reason = 404, "the location is internal: only internal redirects reach it"
-		d.MayRedirectInternally = errorPageFor(conf, 404)
-		return d
-	}
-	if limit, cl := bodyLimit(conf), contentLength(r.Headers); limit > 0 && cl > limit {
-		d.Status, d.Reason = 413, fmt.Sprintf("Content-Length %d exceeds client_max_body_size %d", cl, limit)
-		d.MayRedirectInternally = errorPageFor(conf, 413)
-		return d
-	}
-	if rc == findAutoRedirect {
-		d.Status = 301
-		d.Redirect = absoluteRedirect(EscapeURI(d.Location.Name, EscapeKindURI)+argsSuffix(d.Args), r, s, conf, host)
-		d.Reason = "the URI names a location ending in \"/\" without its slash"
-		return d
-	}
-	if d.Location != nil {
-		for _, name := range []string{"rewrite", "return", "set", "if", "break", "try_files"} {
-			d.RewritePhase = append(d.RewritePhase, d.Location.Conf.Own(name)...)
-		}
-	}
-	if len(d.RewritePhase) > 0 {
-		d.RewriteNote = "decided at the rewrite phase: the outcome below assumes the rewrite directives and try_files change nothing"
-	}
-	if rule := accessDenied(d.Location, conf, r.Method, r.RemoteAddr); rule != nil {
-		d.Status, d.Reason = 403, fmt.Sprintf("access denied by %q at %s", rule.Name+" "+strings.Join(rule.Args, " "), rule.Pos)
-		d.MayRedirectInternally = errorPageFor(conf, 403)
-		return d
-	}
-	if d.Location == nil {
-		d.MayRedirectInternally = true // static files of the server, then error_page
-		return d
-	}
-	d.Handler = d.Location.Handler
-	vars.docRoot = documentRoot(conf)
-	switch {
-	case d.Handler == nil:
-		d.MayRedirectInternally = strings.HasSuffix(d.URI, "/") || len(conf.List("error_page")) > 0
-	case d.Handler.Kind == HandleProxy:
-		d.Upstream = t.proxyRequest(d, conf, vars, norm, target)
-	case d.Handler.Kind == HandleUWSGI:
-		d.Upstream = t.uwsgiRequest(d, conf, vars, ver)
+	st.run()
+	d := st.d
+	if st.vars != nil {
+		d.URI, d.Args = st.vars.uri, st.vars.args
 	}
 	return d
 }

@@ -74,7 +74,7 @@ server { listen 19081; server_name b.test; return 200 wild-b; }
 	}
 	for _, c := range cases {
 		d := tbl.Match(req("GET", "/", "Host: "+c.host), MatchOptions{})
-		if d.Status != 0 {
+		if d.Status != 200 {
 			t.Errorf("Host %s: status %d (%s)", c.host, d.Status, d.Reason)
 			continue
 		}
@@ -170,6 +170,7 @@ func TestLocationMatching(t *testing.T) {
 		d := tbl.Match(req("GET", c.target), MatchOptions{})
 		got := d.Location.Label()
 		switch {
+		case d.Status == 200:
 		case d.Status == 301:
 			got = "301 " + d.Redirect
 		case d.Status != 0:

@@ -16,6 +16,11 @@ type Table struct {
 	Groups    []*Group           // one per listen address:port, in order of first use
 	Upstreams []*Upstream        // blocks and implicit ones, in config order
 	maps      map[string]*mapVar // by variable name, without "$"
+	// regexes are the compiled patterns of rewrite and if directives.
+	regexes map[*nginx.Directive]*Regex
+	// anonymous are the locations `if` and `limit_except` blocks make,
+	// for their own content handlers.
+	anonymous map[*nginx.Directive]*Location
 	// Report lists what Berth noticed while importing: the reader's notes
 	// and every directive Berth does not act on, with what it does instead.
 	Report []nginx.Note

@@ -8,8 +8,8 @@ import (
 
 // proxyRequest builds what proxy_pass sends, following
 // ngx_http_proxy_create_request (reference §5).
-func (t *Table) proxyRequest(d *Decision, conf *Conf, v *reqVars, norm NormalizedURI, target RequestTarget) *UpstreamRequest {
-	h := d.Handler
+func (st *state) proxyRequest() *UpstreamRequest {
+	h, v, conf, t := st.handler, st.vars, st.conf, st.t
 	u := &UpstreamRequest{Method: v.method, Upstream: h.Upstream}
 	proxyHost := h.ProxyHost
 	uriPart, hasURIPart := h.URI, h.HasURI
@@ -26,20 +26,22 @@ func (t *Table) proxyRequest(d *Decision, conf *Conf, v *reqVars, norm Normalize
 		proxyHost = hostPart
 		u.Upstream = t.upstreamByAddress(hostPart, 80)
 	}
-	validUnparsed := !target.EmptyPath
 	switch {
 	case h.HasVars && uriPart != "":
 		u.URI = uriPart
-	case uriPart == "" && validUnparsed:
-		u.URI = target.RawURI
+	case uriPart == "" && st.validUnparsed:
+		u.URI = st.target.RawURI
 	default:
 		locLen := 0
-		if hasURIPart && uriPart != "" && len(h.Location) <= len(v.uri) {
+		if st.validLocation && hasURIPart && uriPart != "" && len(h.Location) <= len(v.uri) {
 			locLen = len(h.Location)
 		}
 		rest := v.uri[locLen:]
-		if norm.QuotedURI {
+		if st.quoted || st.internal {
 			rest = EscapeURI(rest, EscapeKindURI)
+		}
+		if !st.validLocation {
+			uriPart = "" // after rewrite ... break the URI part is not used
 		}
 		u.URI = uriPart + rest + argsSuffix(v.args)
 	}
@@ -127,8 +129,8 @@ func hasHeader(list [][2]string, name string) bool {
 
 // uwsgiRequest builds the uwsgi vars nginx sends
 // (ngx_http_uwsgi_create_request, reference §6.2).
-func (t *Table) uwsgiRequest(d *Decision, conf *Conf, v *reqVars, ver NginxVersion) *UpstreamRequest {
-	h := d.Handler
+func (st *state) uwsgiRequest() *UpstreamRequest {
+	h, v, conf, t, ver := st.handler, st.vars, st.conf, st.t, st.ver
 	u := &UpstreamRequest{Method: v.method, Upstream: h.Upstream}
 	if h.HasVars {
 		target := v.expand(h.Target)

@@ -23,6 +23,9 @@ type reqVars struct {
 	caps     *Captures
 	docRoot  string
 	maps     map[string]*mapVar
+	set      map[string]string // variables made by `set` and named captures
+	filename func() string     // $request_filename
+	fastcgi  func() (script, pathInfo string)
 	evalDeep int // guards map-of-map recursion
 	// unknown collects variables Berth cannot evaluate.
 	unknown []string
@@ -48,10 +51,8 @@ func (v *reqVars) lookup(name string) (string, bool) {
 		}
 		return "", true
 	}
-	if v.caps != nil {
-		if s, ok := v.caps.Named[name]; ok {
-			return s, true
-		}
+	if s, ok := v.set[name]; ok {
+		return s, true
 	}
 	switch name {
 	case "host":
@@ -104,6 +105,20 @@ func (v *reqVars) lookup(name string) (string, bool) {
 		return v.remote, true
 	case "request":
 		return v.method + " " + v.rawURI + " " + v.proto, true
+	case "fastcgi_script_name", "fastcgi_path_info":
+		if v.fastcgi == nil {
+			return v.uri, true
+		}
+		script, info := v.fastcgi()
+		if name == "fastcgi_path_info" {
+			return info, true
+		}
+		return script, true
+	case "request_filename":
+		if v.filename != nil {
+			return v.filename(), true
+		}
+		return "", true
 	}
 	switch {
 	case strings.HasPrefix(name, "http_"):
@@ -166,6 +181,19 @@ func cookieValue(cookies, name string) string {
 		}
 	}
 	return ""
+}
+
+// setCaptures records a successful regex match: $1..$9 for what follows,
+// and named captures as variables of their own (they outlive later
+// matches, as nginx stores them in the request's variables).
+func (v *reqVars) setCaptures(c *Captures) {
+	v.caps = c
+	for k, val := range c.Named {
+		if v.set == nil {
+			v.set = map[string]string{}
+		}
+		v.set[k] = val
+	}
 }
 
 // expand interpolates the variables in a config value, as nginx's script

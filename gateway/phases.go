@@ -1,0 +1,289 @@
+package gateway
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+// state is one request as nginx's phases change it: the fields of
+// ngx_http_request_t that decide where it goes.
+type state struct {
+	t    *Table
+	r    Request
+	opts MatchOptions
+	ver  NginxVersion
+	d    *Decision
+	vars *reqVars
+
+	target RequestTarget
+	server *Server
+	loc    *Location
+	conf   *Conf
+	// handler is the content handler in effect: the location's, or an
+	// if block's own when its condition held.
+	handler *Handler
+
+	// nginx's request flags.
+	validUnparsed bool // proxy_pass without URI part may send the raw URI
+	validLocation bool // proxy_pass's URI part replaces the location prefix
+	internal      bool // reached by a rewrite or internal redirect
+	uriChanged    bool
+	quoted, plus  bool // the client URI had "%" / "+"
+	uriChanges    int  // left before "rewrite or internal redirection cycle"
+	inErrorPage   bool // error_page already ran (recursive_error_pages off)
+	errStatus     int  // the status an error_page keeps for the final response
+}
+
+// phase is a step of nginx's request processing, in order.
+type phase int
+
+const (
+	phaseServerRewrite phase = iota
+	phaseFindConfig
+	phaseRewrite
+	phaseAccess
+	phaseTryFiles
+	phaseContent
+	phaseDone
+)
+
+// run handles the request line and Host, picks the server, then runs the
+// phases until the request is decided.
+func (st *state) run() {
+	d, r := st.d, st.r
+	d.Group = st.t.GroupFor(r.LocalAddr, r.LocalPort)
+	if d.Group == nil {
+		d.Reason = fmt.Sprintf("no server listens on port %d", r.LocalPort)
+		return
+	}
+	bad := func(err error) {
+		d.Status, d.Reason = 400, err.Error()
+	}
+	target, err := ParseRequestTarget(r.Target)
+	if err != nil {
+		bad(err)
+		return
+	}
+	// The request line is parsed before the Host is known, with the
+	// default server's merge_slashes (reference §2.4).
+	norm, err := target.Normalize(flag(d.Group.Default.Conf, "merge_slashes", true))
+	if err != nil {
+		bad(err)
+		return
+	}
+	d.RawURI = target.RawURI
+	host, err := requestHost(r, target, st.ver)
+	if err != nil {
+		bad(err)
+		return
+	}
+	d.Host = host
+	d.Server = d.Group.FindServer(host)
+	st.target, st.server = target, d.Server.Server
+	st.quoted, st.plus = norm.QuotedURI, norm.PlusInURI
+	st.validUnparsed, st.validLocation = !target.EmptyPath, true
+	st.uriChanges = 11 // NGX_HTTP_MAX_URI_CHANGES + 1
+	st.vars = &reqVars{method: r.Method, proto: r.Proto, scheme: r.Scheme, rawURI: target.RawURI,
+		uri: norm.URI, args: norm.Args, host: host, headers: r.Headers, server: st.server, port: r.LocalPort,
+		remote: r.RemoteAddr, rport: strconv.Itoa(r.RemotePort), maps: st.t.maps,
+		set: map[string]string{}, filename: st.requestFilename, fastcgi: st.fastcgiSplit}
+	if c := d.Server.Captures; c != nil {
+		st.vars.setCaptures(c)
+	}
+	st.phases(phaseServerRewrite)
+}
+
+func (st *state) phases(p phase) {
+	for p != phaseDone {
+		switch p {
+		case phaseServerRewrite:
+			st.loc, st.conf, st.handler = nil, st.server.Conf, nil
+			p = st.script(st.server.Rewrite, phaseFindConfig)
+		case phaseFindConfig:
+			p = st.findConfig()
+		case phaseRewrite:
+			var code []*nginx.Directive
+			if st.loc != nil {
+				code = st.loc.script
+			}
+			p = st.script(code, phaseAccess)
+			if p == phaseAccess && st.uriChanged {
+				st.uriChanged = false
+				p = st.countURIChange(phaseFindConfig)
+			}
+		case phaseAccess:
+			p = phaseTryFiles
+			if rule := accessDenied(st.loc, st.conf, st.d.Method, st.r.RemoteAddr); rule != nil {
+				p = st.finalize(403, fmt.Sprintf("access denied by %q at %s", rule.Name+" "+strings.Join(rule.Args, " "), rule.Pos))
+			}
+		case phaseTryFiles:
+			p = st.tryFiles()
+		case phaseContent:
+			p = st.content()
+		}
+	}
+}
+
+// findConfig is ngx_http_core_find_config_phase: the location search,
+// then the internal, client_max_body_size and trailing-slash checks.
+func (st *state) findConfig() phase {
+	search := &locationSearch{uri: st.vars.uri}
+	rc := search.find(st.server.Locations)
+	st.d.Steps = append(st.d.Steps, search.steps...)
+	st.loc, st.conf, st.handler = search.loc, st.server.Conf, nil
+	if search.caps != nil {
+		st.vars.setCaptures(search.caps)
+	}
+	if st.loc != nil {
+		st.conf, st.handler = st.loc.Conf, st.loc.Handler
+	}
+	if st.loc != nil && st.loc.Internal && !st.internal {
+		return st.finalize(404, "the location is internal: only internal redirects reach it")
+	}
+	if limit, cl := bodyLimit(st.conf), contentLength(st.r.Headers); limit > 0 && cl > limit {
+		return st.finalize(413, fmt.Sprintf("Content-Length %d exceeds client_max_body_size %d", cl, limit))
+	}
+	if rc == findAutoRedirect {
+		st.d.Redirect = st.absolute(EscapeURI(st.loc.Name, EscapeKindURI) + argsSuffix(st.vars.args))
+		return st.finalize(301, `the URI names a location ending in "/" without its slash`)
+	}
+	return phaseRewrite
+}
+
+// countURIChange spends one of the request's URI changes, as nginx does
+// for every rewrite that searches again and every internal redirect.
+func (st *state) countURIChange(next phase) phase {
+	st.uriChanges--
+	if st.uriChanges == 0 {
+		return st.finalize(500, "rewrite or internal redirection cycle")
+	}
+	return next
+}
+
+// internalRedirect is ngx_http_internal_redirect: a new URI and args,
+// processed again from the server rewrite phase.
+func (st *state) internalRedirect(uri, args, why string) phase {
+	st.d.Trace = append(st.d.Trace, fmt.Sprintf("internal redirect to %q (%s)", uri+argsSuffix(args), why))
+	st.vars.uri, st.vars.args = uri, args
+	st.validUnparsed, st.internal = false, true
+	st.vars.caps = nil
+	return st.countURIChange(phaseServerRewrite)
+}
+
+// namedLocation is ngx_http_named_location: the request continues in
+// @name's rewrite phase with its URI and args unchanged.
+func (st *state) namedLocation(name, why string) phase {
+	l := st.server.Locations.Named(name)
+	if l == nil {
+		return st.finalize(500, fmt.Sprintf("could not find named location \"@%s\"", name))
+	}
+	st.d.Trace = append(st.d.Trace, fmt.Sprintf("to named location @%s (%s)", name, why))
+	st.d.Steps = append(st.d.Steps, LocationStep{Loc: l, What: "named location, " + why})
+	st.loc, st.conf, st.handler = l, l.Conf, l.Handler
+	st.internal = true
+	return st.countURIChange(phaseRewrite)
+}
+
+// finalize ends the request with a status nginx produces itself; an
+// error_page in effect for it takes over (once: recursive_error_pages is
+// off by default).
+func (st *state) finalize(status int, why string) phase {
+	if status >= 300 && !st.inErrorPage {
+		if ep := errorPageDirective(st.conf, status); ep != nil {
+			return st.errorPage(ep, status, why)
+		}
+	}
+	d := st.d
+	d.Status, d.Reason = status, why
+	d.Location, d.Conf, d.Handler = st.loc, st.conf, nil
+	return phaseDone
+}
+
+// errorPage follows `error_page CODES [=[RESPONSE]] TARGET`.
+func (st *state) errorPage(ep *nginx.Directive, status int, why string) phase {
+	st.inErrorPage = true
+	args := ep.Args
+	target := st.vars.expand(args[len(args)-1])
+	keep := status // the status the final response carries
+	if eq := args[len(args)-2]; strings.HasPrefix(eq, "=") {
+		if eq == "=" {
+			keep = 0 // the target's own status
+		} else if n, err := strconv.Atoi(eq[1:]); err == nil {
+			keep = n
+		}
+	}
+	st.d.Trace = append(st.d.Trace, fmt.Sprintf("%d (%s) handled by error_page at %s", status, why, ep.Pos))
+	st.errStatus = keep
+	switch {
+	case strings.HasPrefix(target, "@"):
+		return st.namedLocation(target[1:], "error_page")
+	case strings.HasPrefix(target, "/"):
+		if st.d.Method != "HEAD" {
+			st.d.Method = "GET"
+			st.vars.method = "GET"
+		}
+		uri, args, _ := strings.Cut(target, "?")
+		return st.internalRedirect(uri, args, "error_page")
+	}
+	code := 302
+	if keep == 301 || keep == 303 || keep == 307 || keep == 308 {
+		code = keep
+	}
+	st.d.Redirect = target
+	st.d.Status, st.d.Reason = code, "error_page redirects"
+	st.d.Location, st.d.Conf = st.loc, st.conf
+	return phaseDone
+}
+
+// errorPageDirective finds the error_page in effect for status.
+func errorPageDirective(conf *Conf, status int) *nginx.Directive {
+	code := strconv.Itoa(status)
+	for _, d := range conf.List("error_page") {
+		for _, a := range d.Args[:len(d.Args)-1] {
+			if a == code {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// fastcgiSplit is fastcgi_split_path_info applied to $uri:
+// $fastcgi_script_name and $fastcgi_path_info.
+func (st *state) fastcgiSplit() (script, pathInfo string) {
+	uri := st.vars.uri
+	if d := st.conf.Get("fastcgi_split_path_info"); d != nil {
+		if re := st.t.regexes[d]; re != nil {
+			if c := re.Match(uri); c != nil && len(c.Groups) > 2 {
+				return c.Groups[1], c.Groups[2]
+			}
+		}
+	}
+	return uri, ""
+}
+
+// absolute makes a redirect target absolute as nginx's header filter does.
+func (st *state) absolute(loc string) string {
+	return absoluteRedirect(loc, st.r, st.server, st.conf, st.d.Host)
+}
+
+// content is the content phase: the location's handler, or static files.
+func (st *state) content() phase {
+	d := st.d
+	d.Location, d.Conf, d.Handler = st.loc, st.conf, st.handler
+	st.vars.docRoot = st.documentRoot()
+	h := st.handler
+	switch {
+	case h == nil:
+		return st.static()
+	case h.Kind == HandleProxy:
+		d.Upstream = st.proxyRequest()
+	case h.Kind == HandleUWSGI:
+		d.Upstream = st.uwsgiRequest()
+	}
+	d.OverrideStatus = st.errStatus
+	return phaseDone
+}
