@@ -11,8 +11,8 @@ FUZZTIME ?= 60s
 DEMO     := fixtures/nginx/seed-fixed/conf.d/service.conf
 
 # Debian packages the tests run for real, and why.
-TEST_DEBS := nginx uwsgi uwsgi-plugin-python3
-TEST_WHY  := the tests compare Berth with real nginx and real uWSGI apps
+TEST_DEBS := nginx uwsgi uwsgi-plugin-python3 openssl
+TEST_WHY  := the tests compare Berth with real nginx, real uWSGI apps and the openssl client
 
 .PHONY: all build run test test-deps bench fuzz vet clean
 
