@@ -27,6 +27,7 @@ type env struct {
 var commands = []command{
 	{"routes", "print the route table of an nginx config and its import report", runRoutes},
 	{"match", "show which server and location take a URL, and what the upstream receives", runMatch},
+	{"gateway", "serve an nginx config as nginx would, until Ctrl-C", runGateway},
 }
 
 // Main runs berth with the given arguments and returns the exit code. Only

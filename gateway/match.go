@@ -20,10 +20,21 @@ type Request struct {
 	// public IP).
 	LocalAddr netip.Addr
 	LocalPort int
-	Scheme    string // "http" or "https"
+	// ServerPort is the port the client actually connected to, when it is
+	// not LocalPort (the gateway serves production port 80 on 8080): it is
+	// what $server_port and absolute redirects say, so links keep working.
+	ServerPort int
+	Scheme     string // "http" or "https"
 	// RemoteAddr and RemotePort are the client's, for $remote_addr.
 	RemoteAddr string
 	RemotePort int
+}
+
+func (r Request) serverPort() int {
+	if r.ServerPort != 0 {
+		return r.ServerPort
+	}
+	return r.LocalPort
 }
 
 // Decision is everything nginx decides about a request before content is
@@ -69,12 +80,27 @@ type Decision struct {
 	Upstream   *UpstreamRequest
 	// OverrideStatus replaces the upstream's status (error_page =code).
 	OverrideStatus int
+	// AddHeaders are the add_header lines in effect, evaluated:
+	// name, value, and whether `always` was given.
+	AddHeaders []AddHeader
+	// ClientMaxBodySize is the limit in effect for the request body
+	// (0: none), for bodies whose size is known only while reading.
+	ClientMaxBodySize int64
+}
+
+// AddHeader is one evaluated add_header.
+type AddHeader struct {
+	Name, Value string
+	Always      bool
 }
 
 // UpstreamRequest is what the upstream receives.
 type UpstreamRequest struct {
 	Upstream *Upstream
 	Method   string
+	Proto    string // the request line's version (proxy_pass)
+	// HashKey is the upstream's hash key evaluated for this request.
+	HashKey string
 	// URI is the request-target sent upstream (proxy_pass); for uwsgi the
 	// REQUEST_URI var.
 	URI  string
@@ -127,6 +153,7 @@ func (t *Table) Match(r Request, opts MatchOptions) *Decision {
 	d := st.d
 	if st.vars != nil {
 		d.URI, d.Args = st.vars.uri, st.vars.args
+		st.addHeaders()
 	}
 	return d
 }
@@ -225,8 +252,8 @@ func absoluteRedirect(path string, r Request, s *Server, c *Conf, host string) s
 	}
 	port := ""
 	if flag(c, "port_in_redirect", true) {
-		if (r.Scheme == "https" && r.LocalPort != 443) || (r.Scheme != "https" && r.LocalPort != 80) {
-			port = ":" + strconv.Itoa(r.LocalPort)
+		if p := r.serverPort(); (r.Scheme == "https" && p != 443) || (r.Scheme != "https" && p != 80) {
+			port = ":" + strconv.Itoa(p)
 		}
 	}
 	return r.Scheme + "://" + name + port + path

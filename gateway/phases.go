@@ -87,7 +87,7 @@ func (st *state) run() {
 	st.validUnparsed, st.validLocation = !target.EmptyPath, true
 	st.uriChanges = 11 // NGX_HTTP_MAX_URI_CHANGES + 1
 	st.vars = &reqVars{method: r.Method, proto: r.Proto, scheme: r.Scheme, rawURI: target.RawURI,
-		uri: norm.URI, args: norm.Args, host: host, headers: r.Headers, server: st.server, port: r.LocalPort,
+		uri: norm.URI, args: norm.Args, host: host, headers: r.Headers, server: st.server, port: r.serverPort(),
 		remote: r.RemoteAddr, rport: strconv.Itoa(r.RemotePort), maps: st.t.maps,
 		set: map[string]string{}, filename: st.requestFilename, fastcgi: st.fastcgiSplit}
 	if c := d.Server.Captures; c != nil {
@@ -286,4 +286,21 @@ func (st *state) content() phase {
 	}
 	d.OverrideStatus = st.errStatus
 	return phaseDone
+}
+
+// addHeaders evaluates the add_header lines in effect where the request
+// ended (all-or-nothing inheritance, like every array directive).
+func (st *state) addHeaders() {
+	conf := st.d.Conf
+	if conf == nil {
+		conf = st.conf
+	}
+	if conf == nil {
+		return
+	}
+	st.d.ClientMaxBodySize = bodyLimit(conf)
+	for _, d := range conf.List("add_header") {
+		st.d.AddHeaders = append(st.d.AddHeaders, AddHeader{Name: d.Args[0], Value: st.vars.expand(d.Args[1]),
+			Always: len(d.Args) > 2 && d.Args[2] == "always"})
+	}
 }

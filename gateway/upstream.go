@@ -36,7 +36,10 @@ type Upstream struct {
 
 // Peer is one `server` line of an upstream block.
 type Peer struct {
-	Addr        Addr
+	Addr Addr
+	// Written is the address as the config writes it; hash consistent
+	// places peers on its ring by this text.
+	Written     string
 	Weight      int
 	MaxFails    int
 	FailTimeout time.Duration
@@ -233,7 +236,7 @@ func parsePeer(d *nginx.Directive) (*Peer, error) {
 	if err != nil {
 		return nil, &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`%s in upstream "%s"`, err, d.Args[0])}
 	}
-	p.Addr = addr
+	p.Addr, p.Written = addr, d.Args[0]
 	return p, nil
 }
 

@@ -45,7 +45,15 @@ func (st *state) proxyRequest() *UpstreamRequest {
 		}
 		u.URI = uriPart + rest + argsSuffix(v.args)
 	}
-	u.Headers = proxyHeaders(conf, v, proxyHost)
+	u.Proto = "HTTP/1.0"
+	if st.ver.AtLeast(1, 29, 7) {
+		u.Proto = "HTTP/1.1"
+	}
+	if pv := conf.Get("proxy_http_version"); pv != nil {
+		u.Proto = "HTTP/" + pv.Args[0]
+	}
+	u.Headers = proxyHeaders(conf, v, proxyHost, st.ver)
+	u.HashKey = st.hashKey(u.Upstream)
 	for _, kv := range u.Headers {
 		if strings.EqualFold(kv[0], "Host") {
 			u.Host = kv[1]
@@ -85,12 +93,15 @@ var proxyDefaultHeaders = [][2]string{
 // proxyHeaders lists the headers proxy_pass sends: proxy_set_header
 // entries (all-or-nothing inheritance) in config order, nginx's defaults
 // not overridden, then the client's headers that neither names.
-func proxyHeaders(conf *Conf, v *reqVars, proxyHost string) [][2]string {
+func proxyHeaders(conf *Conf, v *reqVars, proxyHost string, ver NginxVersion) [][2]string {
 	var set [][2]string
 	for _, d := range conf.List("proxy_set_header") {
 		set = append(set, [2]string{d.Args[0], d.Args[1]})
 	}
 	for _, def := range proxyDefaultHeaders {
+		if def[0] == "Connection" && ver.AtLeast(1, 29, 7) {
+			def[1] = "" // nginx 1.29.7 sends no Connection header by default
+		}
 		if !hasHeader(set, def[0]) {
 			set = append(set, def)
 		}
@@ -176,6 +187,7 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 			u.Vars = append(u.Vars, [2]string{key, val})
 		}
 	}
+	u.HashKey = st.hashKey(u.Upstream)
 	u.URI, _ = u.Var("REQUEST_URI")
 	u.Host, _ = u.Var("HTTP_HOST")
 	u.UnknownVars = v.unknown
@@ -189,4 +201,12 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// hashKey evaluates a `hash` upstream's key for this request.
+func (st *state) hashKey(u *Upstream) string {
+	if u == nil || u.Balance != Hash {
+		return ""
+	}
+	return st.vars.expand(u.HashKey)
 }

@@ -1,0 +1,238 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// handler serves the connections of one listen group. It never lets
+// net/http's mux or path cleaning near the request: the raw target goes
+// to Match, which normalises it as nginx does.
+type handler struct {
+	g      *Gateway
+	group  *Group
+	scheme string
+	port   int // the local port bound: $server_port and redirects
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	start := time.Now()
+	rt := h.g.routes.Load()
+	r := h.request(req)
+	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
+	body := io.Reader(req.Body)
+	if d.Status == 0 && req.ContentLength < 0 && len(req.TransferEncoding) > 0 {
+		// A chunked body: nginx reads it whole (checking
+		// client_max_body_size as it goes) before the upstream sees
+		// it with a Content-Length; so does Berth.
+		buf, tooBig, err := readLimited(req.Body, d.ClientMaxBodySize)
+		switch {
+		case err != nil:
+			return // the client went away
+		case tooBig:
+			d = &Decision{Status: 413, Reason: "chunked body exceeds client_max_body_size", Server: d.Server,
+				Location: d.Location, Conf: d.Conf, AddHeaders: d.AddHeaders, Method: d.Method}
+		default:
+			r.Headers = append(r.Headers, [2]string{"Content-Length", strconv.Itoa(len(buf))})
+			d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
+			body = bytes.NewReader(buf)
+		}
+	}
+	rw := &countingWriter{ResponseWriter: w}
+	upstream := h.serve(rt, rw, req, r, d, body)
+	h.accessLog(req, d, upstream, rw, start)
+}
+
+// request turns what net/http parsed back into what nginx sees: the raw
+// target, the headers (Host first; net/http keeps the rest in a map, so
+// their order is lost — one of the README's allowed differences), and the
+// socket.
+func (h *handler) request(req *http.Request) Request {
+	r := Request{Method: req.Method, Target: req.RequestURI, Proto: req.Proto, Scheme: h.scheme,
+		LocalAddr: h.group.Addr, LocalPort: h.group.Port, ServerPort: h.port}
+	if req.Host != "" {
+		r.Headers = append(r.Headers, [2]string{"Host", req.Host})
+	}
+	underscores := flag(h.group.Default.Conf, "underscores_in_headers", false)
+	names := make([]string, 0, len(req.Header))
+	for name := range req.Header {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if strings.Contains(name, "_") && !underscores {
+			continue // nginx drops such headers (ignore_invalid_headers)
+		}
+		for _, v := range req.Header[name] {
+			r.Headers = append(r.Headers, [2]string{name, v})
+		}
+	}
+	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {
+		r.RemoteAddr, r.RemotePort = ap.Addr().Unmap().String(), int(ap.Port())
+	}
+	return r
+}
+
+// serve answers a decided request and returns the upstream address used.
+func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) string {
+	switch {
+	case d.Close:
+		if hj, ok := w.(http.Hijacker); ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				c.Close()
+			}
+		}
+		return ""
+	case d.Status != 0:
+		h.respond(w, req, d, d.Status)
+		return ""
+	case d.File != "":
+		h.serveFile(w, req, d)
+		return ""
+	case d.Handler == nil:
+		h.respond(w, req, d, 404)
+		return ""
+	case d.Handler.Kind == HandleProxy && d.Upstream != nil:
+		return h.proxy(rt, w, req, r, d, body)
+	case d.Handler.Kind == HandleUWSGI && d.Upstream != nil:
+		return h.uwsgi(rt, w, req, r, d, body)
+	}
+	h.g.log.Warn("handler not served yet", "directive", d.Handler.Kind, "at", d.Handler.Directive.Pos.String())
+	h.respond(w, req, d, 502)
+	return ""
+}
+
+// respond sends a response nginx makes itself: return's text, a
+// redirect, or nginx's own page for the status.
+func (h *handler) respond(w http.ResponseWriter, req *http.Request, d *Decision, status int) {
+	hdr := w.Header()
+	var body []byte
+	switch {
+	case d.Body != "" && !isRedirect(status):
+		body = []byte(d.Body)
+		hdr.Set("Content-Type", h.defaultType(d))
+	case status >= 300:
+		body = errorPage(status, h.g.opts.Version)
+		if body != nil {
+			hdr.Set("Content-Type", "text/html")
+		}
+	}
+	if d.Redirect != "" {
+		hdr.Set("Location", d.Redirect)
+	}
+	h.addHeaders(w, d, status)
+	hdr.Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if req.Method != "HEAD" && status != 204 && status != 304 {
+		w.Write(body)
+	}
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+// defaultType is the Content-Type nginx gives return's text: default_type
+// (text/plain when the config sets none).
+func (h *handler) defaultType(d *Decision) string {
+	if d.Conf != nil {
+		if dt := d.Conf.Get("default_type"); dt != nil {
+			return dt.Args[0]
+		}
+	}
+	return "text/plain"
+}
+
+// addHeaders applies add_header: only to the statuses nginx lists unless
+// `always` is given.
+func (h *handler) addHeaders(w http.ResponseWriter, d *Decision, status int) {
+	ok := false
+	switch status {
+	case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308:
+		ok = true
+	}
+	for _, a := range d.AddHeaders {
+		if (ok || a.Always) && a.Value != "" {
+			w.Header().Add(a.Name, a.Value)
+		}
+	}
+}
+
+// readLimited reads a body whose size is unknown, up to limit (0: none).
+func readLimited(r io.Reader, limit int64) (buf []byte, tooBig bool, err error) {
+	if limit <= 0 {
+		buf, err = io.ReadAll(r)
+		return buf, false, err
+	}
+	buf, err = io.ReadAll(io.LimitReader(r, limit+1))
+	return buf, int64(len(buf)) > limit, err
+}
+
+// countingWriter remembers the status and counts body bytes for the
+// access log.
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (c *countingWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = 200
+	}
+	n, err := c.ResponseWriter.Write(p)
+	c.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush and Hijack.
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// Hijack passes the connection through for `return 444` and websockets.
+func (c *countingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(c.ResponseWriter).Hijack()
+}
+
+// accessLog writes one line per request through hclog.
+func (h *handler) accessLog(req *http.Request, d *Decision, upstream string, w *countingWriter, start time.Time) {
+	args := []any{"method", req.Method, "uri", req.RequestURI, "status", w.status, "bytes", w.bytes,
+		"duration", time.Since(start).Round(time.Microsecond).String()}
+	if s := d.Server.Server; s != nil {
+		args = append(args, "server", fmt.Sprintf("%s (%s)", displayServer(s), s.Pos))
+	}
+	if d.Location != nil {
+		args = append(args, "location", fmt.Sprintf("%s (%s)", d.Location.Label(), d.Location.Pos))
+	}
+	if upstream != "" {
+		args = append(args, "upstream", upstream)
+	}
+	h.g.log.Info("request", args...)
+}
+
+func displayServer(s *Server) string {
+	if n := s.FirstName(); n != "" {
+		return n
+	}
+	return `""`
+}

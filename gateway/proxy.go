@@ -1,0 +1,194 @@
+package gateway
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// proxy serves a proxy_pass decision: an HTTP/1.0 (or proxy_http_version)
+// request written exactly as Decision.Upstream says, the response relayed
+// as it arrives.
+func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) string {
+	u := d.Upstream
+	connectTimeout := timeoutSetting(d.Conf, "proxy_connect_timeout", 60*time.Second)
+	readTimeout := timeoutSetting(d.Conf, "proxy_read_timeout", 60*time.Second)
+	head := h.proxyHead(d, r)
+	return h.tryUpstream(rt, w, req, d, func(addr Addr) (bool, error) {
+		conn, err := dialUpstream(addr, connectTimeout)
+		if err != nil {
+			return false, err
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(readTimeout))
+		if _, err := conn.Write(head); err != nil {
+			return true, err
+		}
+		if body != nil && requestHasBody(r) {
+			if _, err := io.Copy(conn, body); err != nil {
+				return true, err
+			}
+		}
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, &http.Request{Method: u.Method})
+		if err != nil {
+			return true, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusSwitchingProtocols {
+			return true, h.tunnel(w, resp, conn, br)
+		}
+		h.relayHeaders(w, d, resp.Header, r)
+		status := resp.StatusCode
+		if d.OverrideStatus != 0 {
+			status = d.OverrideStatus
+		}
+		h.addHeaders(w, d, status)
+		w.WriteHeader(status)
+		if req.Method == "HEAD" {
+			return true, nil
+		}
+		conn.SetDeadline(time.Time{})
+		if err := copyBody(w, &deadlineReader{conn: conn, r: resp.Body, timeout: readTimeout}); err != nil {
+			return true, fmt.Errorf("%w: %v", errResponseStarted, err)
+		}
+		return true, nil
+	})
+}
+
+// proxyHead is the request line and headers sent upstream.
+func (h *handler) proxyHead(d *Decision, r Request) []byte {
+	u := d.Upstream
+	var b strings.Builder
+	b.WriteString(u.Method + " " + u.URI + " " + u.Proto + "\r\n")
+	for _, kv := range u.Headers {
+		b.WriteString(kv[0] + ": " + kv[1] + "\r\n")
+	}
+	if n := contentLength(r.Headers); n >= 0 {
+		b.WriteString("Content-Length: " + strconv.FormatInt(n, 10) + "\r\n")
+	}
+	b.WriteString("\r\n")
+	return []byte(b.String())
+}
+
+func requestHasBody(r Request) bool { return contentLength(r.Headers) > 0 }
+
+// relayHeaders copies an upstream's response headers nginx passes on, with
+// proxy_redirect applied to Location and Refresh.
+func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Header, r Request) {
+	out := w.Header()
+	for name, vals := range from {
+		if hiddenResponseHeader(name) {
+			continue
+		}
+		for _, v := range vals {
+			if name == "Location" || name == "Refresh" {
+				v = h.proxyRedirect(d, v, r)
+			}
+			out.Add(name, v)
+		}
+	}
+	out.Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
+}
+
+// proxyRedirect is `proxy_redirect default` (or the configured pairs, or
+// off): a Location starting with the proxy_pass URL is rewritten to the
+// location's name and then made absolute; others pass unchanged.
+func (h *handler) proxyRedirect(d *Decision, v string, r Request) string {
+	pairs := [][2]string{}
+	rules := d.Conf.List("proxy_redirect")
+	if len(rules) == 0 {
+		rules = nil
+	}
+	hd := d.Handler
+	defaultRule := func() {
+		if hd.HasVars {
+			return
+		}
+		from := hd.Scheme + "://" + hd.ProxyHost
+		to := "/"
+		if hd.HasURI && hd.URI != "" {
+			from += hd.URI
+			to = hd.Location
+		} else {
+			from += "/"
+		}
+		pairs = append(pairs, [2]string{from, to})
+	}
+	if rules == nil {
+		defaultRule()
+	}
+	for _, rd := range rules {
+		switch {
+		case rd.Args[0] == "off":
+			return v
+		case rd.Args[0] == "default":
+			defaultRule()
+		case len(rd.Args) == 2:
+			pairs = append(pairs, [2]string{rd.Args[0], rd.Args[1]})
+		}
+	}
+	for _, p := range pairs {
+		if p[0] != "" && strings.HasPrefix(v, p[0]) {
+			out := p[1] + v[len(p[0]):]
+			if strings.HasPrefix(out, "/") && flag(d.Conf, "absolute_redirect", true) {
+				return absoluteRedirect(out, r, d.Server.Server, d.Conf, d.Host)
+			}
+			return out
+		}
+	}
+	return v
+}
+
+// tunnel completes a protocol switch (websockets): the 101 goes to the
+// client, then bytes flow both ways until either side closes.
+func (h *handler) tunnel(w http.ResponseWriter, resp *http.Response, up net.Conn, upBuf *bufio.Reader) error {
+	rc := http.NewResponseController(w)
+	client, cbuf, err := rc.Hijack()
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	up.SetDeadline(time.Time{})
+	var head strings.Builder
+	head.WriteString("HTTP/1.1 101 Switching Protocols\r\n")
+	for name, vals := range resp.Header {
+		for _, v := range vals {
+			head.WriteString(name + ": " + v + "\r\n")
+		}
+	}
+	head.WriteString("\r\n")
+	if _, err := client.Write([]byte(head.String())); err != nil {
+		return nil
+	}
+	done := make(chan struct{}, 2)
+	go func() {
+		io.Copy(up, cbuf) // client → upstream; ends when the client closes
+		if cw, ok := up.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		done <- struct{}{}
+	}()
+	io.Copy(client, upBuf) // upstream → client
+	client.Close()
+	<-done
+	return nil
+}
+
+// deadlineReader renews the read timeout before every read of an
+// upstream body, as proxy_read_timeout applies between two reads.
+type deadlineReader struct {
+	conn    net.Conn
+	r       io.Reader
+	timeout time.Duration
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	d.conn.SetReadDeadline(time.Now().Add(d.timeout))
+	return d.r.Read(p)
+}

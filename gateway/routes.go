@@ -1,0 +1,66 @@
+package gateway
+
+import (
+	"sync"
+	"time"
+
+	"github.com/berth-dev/berth/gateway/balance"
+	"github.com/hashicorp/go-hclog"
+)
+
+// routes is a table being served with its run-time state: one balancer
+// pool per upstream, made on first use and dropped with the table.
+type routes struct {
+	table *Table
+	log   hclog.Logger
+	mu    sync.Mutex // guards pools
+	pools map[*Upstream]*balance.Pool
+}
+
+func newRoutes(t *Table, log hclog.Logger) *routes {
+	return &routes{table: t, log: log, pools: map[*Upstream]*balance.Pool{}}
+}
+
+// pool returns the balancer for u. Upstreams made per request (a
+// proxy_pass with variables naming an address) get a fresh one-peer pool.
+func (rt *routes) pool(u *Upstream) *balance.Pool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if p := rt.pools[u]; p != nil {
+		return p
+	}
+	cfg := balance.Config{Method: balanceMethod(u)}
+	for _, s := range u.Servers {
+		cfg.Peers = append(cfg.Peers, balance.Peer{Addr: s.Addr.String(), Server: s.Written, Weight: s.Weight,
+			MaxFails: s.MaxFails, FailTimeout: s.FailTimeout, MaxConns: s.MaxConns, Backup: s.Backup, Down: s.Down})
+	}
+	p, err := balance.New(cfg, time.Now)
+	if err != nil {
+		// The compiler checked the block; a refusal here is a bug, and
+		// round robin over the same peers is the safest answer.
+		rt.log.Error("upstream balancer refused a checked block", "upstream", u.Name, "error", err)
+		cfg.Method = balance.RoundRobin
+		p, _ = balance.New(cfg, time.Now)
+	}
+	if !u.Implicit || u.Pos.File != "" {
+		rt.pools[u] = p
+	}
+	return p
+}
+
+func balanceMethod(u *Upstream) balance.Method {
+	switch u.Balance {
+	case LeastConn:
+		return balance.LeastConn
+	case IPHash:
+		return balance.IPHash
+	case Hash:
+		if u.Consistent {
+			return balance.HashConsistent
+		}
+		return balance.Hash
+	case Random:
+		return balance.Random
+	}
+	return balance.RoundRobin
+}

@@ -1,0 +1,281 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// ServeOptions are how a Gateway serves a table on this machine.
+type ServeOptions struct {
+	Log hclog.Logger
+	// MapPort gives the local port for a production listen port; nil is
+	// DefaultPortMap.
+	MapPort func(prod int) int
+	// Public binds the listen addresses as written; otherwise every one is
+	// served on a loopback address.
+	Public  bool
+	Version NginxVersion
+	// Prefix is nginx's -p, for relative roots ("" = /usr/share/nginx/).
+	Prefix string
+	// TLS gives the server config for `listen ... ssl` sockets, from the
+	// server names of the group; nil serves them without TLS.
+	TLS func(names []string) *tls.Config
+	// Files answers file tests and serves static files; nil is the disk.
+	Files FileSystem
+}
+
+// DefaultPortMap serves privileged ports above 8000 (80 → 8080,
+// 443 → 8443), as a developer without root needs, and others as they are.
+func DefaultPortMap(prod int) int {
+	if prod < 1024 {
+		return 8000 + prod
+	}
+	return prod
+}
+
+// ListenerInfo tells where one production listen socket is served.
+type ListenerInfo struct {
+	Prod string // the socket as nginx names it: "0.0.0.0:80", "[::]:443"
+	Port int    // its production port
+	Addr string // the local address bound
+	SSL  bool
+}
+
+// Gateway serves a route table. The table is swapped atomically; requests
+// in flight finish with the table they started with.
+type Gateway struct {
+	opts   ServeOptions
+	log    hclog.Logger
+	routes atomic.Pointer[routes]
+
+	mu        sync.Mutex // guards the fields below
+	servers   []*http.Server
+	listeners []ListenerInfo
+	wg        sync.WaitGroup // one per serving goroutine
+}
+
+// NewGateway makes a gateway for t; Start binds its sockets.
+func NewGateway(t *Table, opts ServeOptions) *Gateway {
+	if opts.Log == nil {
+		opts.Log = hclog.NewNullLogger()
+	}
+	if opts.MapPort == nil {
+		opts.MapPort = DefaultPortMap
+	}
+	g := &Gateway{opts: opts, log: opts.Log}
+	g.routes.Store(newRoutes(t, opts.Log))
+	return g
+}
+
+// Swap replaces the route table. Upstream pools start afresh, as they do
+// when nginx reloads.
+func (g *Gateway) Swap(t *Table) { g.routes.Store(newRoutes(t, g.log)) }
+
+// Table returns the table being served.
+func (g *Gateway) Table() *Table { return g.routes.Load().table }
+
+// Listeners lists the sockets being served.
+func (g *Gateway) Listeners() []ListenerInfo {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]ListenerInfo(nil), g.listeners...)
+}
+
+// listenPlan is one socket to bind: which production group it serves.
+type listenPlan struct {
+	group *Group
+	local netip.AddrPort
+	ssl   bool
+}
+
+// planListeners decides where each listen group is served. With public
+// off every group gets a loopback address of its own, keeping nginx's
+// per-address server groups apart: the IPv4 wildcard is 127.0.0.1 (or
+// 127.0.0.2 when a listen names 127.0.0.1 on that port), other IPv4
+// addresses 127.0.0.3 and up, IPv6 ones [::1].
+func planListeners(t *Table, mapPort func(int) int, public bool) []listenPlan {
+	var plans []listenPlan
+	next := map[int]byte{} // per local port: next free 127.0.0.N
+	taken := map[netip.AddrPort]bool{}
+	loop1 := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	for _, g := range t.Groups {
+		port := mapPort(g.Port)
+		var addr netip.Addr
+		switch {
+		case public && g.wildcard() && g.Addr.Is6():
+			addr = netip.IPv6Unspecified()
+		case public && g.wildcard():
+			addr = netip.IPv4Unspecified()
+		case public:
+			addr = g.Addr
+		case g.Addr.Is6():
+			addr = netip.IPv6Loopback()
+		case g.wildcard():
+			addr = loop1
+			if hasExplicit(t, g.Port, loop1) {
+				addr = netip.AddrFrom4([4]byte{127, 0, 0, 2})
+			}
+		case g.Addr.IsLoopback():
+			addr = g.Addr
+		default:
+			if next[port] == 0 {
+				next[port] = 3
+			}
+			addr = netip.AddrFrom4([4]byte{127, 0, 0, next[port]})
+			next[port]++
+		}
+		ap := netip.AddrPortFrom(addr, uint16(port))
+		if taken[ap] {
+			continue
+		}
+		taken[ap] = true
+		plans = append(plans, listenPlan{group: g, local: ap, ssl: groupSSL(g)})
+	}
+	return plans
+}
+
+func hasExplicit(t *Table, port int, a netip.Addr) bool {
+	for _, g := range t.Groups {
+		if g.Port == port && g.Addr == a {
+			return true
+		}
+	}
+	return false
+}
+
+// groupSSL reports whether the group's socket is `listen ... ssl`: nginx
+// takes the option from any listen of that address:port.
+func groupSSL(g *Group) bool {
+	for _, s := range g.Servers {
+		for _, l := range s.Listens {
+			if l.Port == g.Port && l.Addr == g.Addr && l.SSL {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Start binds every listen socket and serves in the background. A port
+// already taken fails Start, naming the process that holds it.
+func (g *Gateway) Start() error {
+	t := g.Table()
+	plans := planListeners(t, g.opts.MapPort, g.opts.Public)
+	var lns []net.Listener
+	for _, p := range plans {
+		ln, err := net.Listen("tcp", p.local.String())
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return bindError(p, err)
+		}
+		if p.ssl && g.opts.TLS != nil {
+			ln = tls.NewListener(ln, g.opts.TLS(groupNames(p.group)))
+		}
+		lns = append(lns, ln)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i, p := range plans {
+		srv := &http.Server{
+			Handler:           &handler{g: g, group: p.group, scheme: scheme(p.ssl && g.opts.TLS != nil), port: int(p.local.Port())},
+			ReadHeaderTimeout: 60 * time.Second, // client_header_timeout
+			ErrorLog:          g.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+		}
+		g.servers = append(g.servers, srv)
+		g.listeners = append(g.listeners, ListenerInfo{Prod: p.group.Socket(), Port: p.group.Port, Addr: lns[i].Addr().String(), SSL: p.ssl})
+		g.log.Debug("listening", "nginx", p.group.Socket(), "local", lns[i].Addr().String(), "servers", len(p.group.Servers))
+		ln := lns[i]
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				g.log.Error("serving stopped", "local", ln.Addr().String(), "error", err)
+			}
+		}()
+	}
+	return nil
+}
+
+func scheme(tls bool) string {
+	if tls {
+		return "https"
+	}
+	return "http"
+}
+
+func groupNames(g *Group) []string {
+	var names []string
+	for _, s := range g.Servers {
+		names = append(names, s.Names...)
+	}
+	return names
+}
+
+// Shutdown stops accepting, lets requests in flight finish until ctx
+// ends, then closes what is left.
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	g.mu.Lock()
+	servers := g.servers
+	g.servers, g.listeners = nil, nil
+	g.mu.Unlock()
+	var first error
+	for _, s := range servers {
+		if err := s.Shutdown(ctx); err != nil {
+			s.Close()
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	g.wg.Wait()
+	return first
+}
+
+// bindError says which process holds a port, as a user needs to know.
+func bindError(p listenPlan, err error) error {
+	msg := fmt.Sprintf("cannot listen on %s for nginx's %s", p.local, p.group.Socket())
+	if errors.Is(err, errAddrInUse) {
+		if holder := portHolder(int(p.local.Port())); holder != "" {
+			return fmt.Errorf("%s: port %d is taken by %s", msg, p.local.Port(), holder)
+		}
+		return fmt.Errorf("%s: port %d is taken by another program", msg, p.local.Port())
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// ParsePortMap reads --map-port FROM:TO.
+func ParsePortMap(s string) (from, to int, err error) {
+	a, b, ok := cutColon(s)
+	if ok {
+		from, err = strconv.Atoi(a)
+		if err == nil {
+			to, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || from < 1 || from > 65535 || to < 0 || to > 65535 {
+		return 0, 0, fmt.Errorf("bad port mapping %q: want FROM:TO, e.g. 80:8080", s)
+	}
+	return from, to, nil
+}
+
+func cutColon(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return "", "", false
+}

@@ -1,0 +1,134 @@
+package gateway
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/gateway/balance"
+)
+
+// tryUpstream is nginx's upstream loop shared by proxy_pass and
+// uwsgi_pass: pick a peer, exchange, and on an error or timeout before the
+// response started, mark the peer failed and try the next one
+// (proxy_next_upstream error timeout), as long as the request body was not
+// sent yet or the method is idempotent. exchange returns sent=true once
+// any of the request reached the peer.
+func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision,
+	exchange func(addr Addr) (sent bool, err error)) string {
+	u := d.Upstream
+	pool := rt.pool(u.Upstream)
+	var client netip.Addr
+	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {
+		client = ap.Addr().Unmap()
+	}
+	att := pool.Begin(client, u.HashKey)
+	status := 502
+	var last string
+	for {
+		i, ok := att.Next()
+		if !ok {
+			if last == "" {
+				h.g.log.Warn("no live upstreams", "upstream", u.Upstream.Name)
+			}
+			h.respond(w, req, d, status)
+			return last
+		}
+		addr := u.Upstream.Servers[i].Addr
+		last = addr.String()
+		sent, err := exchange(addr)
+		if err == nil {
+			att.Done(false)
+			return last
+		}
+		h.g.log.Warn("upstream failed", "upstream", u.Upstream.Name, "address", last, "error", err)
+		status = 502
+		if isTimeout(err) {
+			status = 504
+		}
+		more := att.Done(true)
+		if !more || (sent && !idempotent(req.Method)) || errors.Is(err, errResponseStarted) {
+			if !errors.Is(err, errResponseStarted) {
+				h.respond(w, req, d, status)
+			}
+			return last
+		}
+	}
+}
+
+// errResponseStarted: the upstream failed after its response began to
+// reach the client; nothing more can be sent.
+var errResponseStarted = errors.New("upstream failed after the response started")
+
+func idempotent(method string) bool {
+	switch method {
+	case "POST", "LOCK", "PATCH":
+		return false
+	}
+	return true
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// dialUpstream connects to a peer within the connect timeout.
+func dialUpstream(a Addr, timeout time.Duration) (net.Conn, error) {
+	network, address := a.Dial()
+	return net.DialTimeout(network, address, timeout)
+}
+
+// timeoutSetting reads a time directive (proxy_read_timeout and such).
+func timeoutSetting(c *Conf, name string, def time.Duration) time.Duration {
+	if c != nil {
+		if d := c.Get(name); d != nil {
+			if t, err := ParseDuration(d.Args[0]); err == nil {
+				return t
+			}
+		}
+	}
+	return def
+}
+
+// hiddenResponseHeaders are what nginx does not pass from an upstream's
+// response: hop-by-hop headers and those it makes itself
+// (ngx_http_proxy_hide_headers, ngx_http_upstream_headers_in).
+func hiddenResponseHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+		"date", "server", "x-pad", "status":
+		return true
+	}
+	return strings.HasPrefix(strings.ToLower(name), "x-accel-")
+}
+
+// copyBody streams an upstream body to the client, flushing each read so
+// server-sent events and chunked replies arrive as they are written.
+func copyBody(w http.ResponseWriter, r io.Reader) error {
+	rc := http.NewResponseController(w)
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			rc.Flush()
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// balanceKey keeps the import of the balance package next to its use.
+var _ balance.Method
