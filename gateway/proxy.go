@@ -19,28 +19,27 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	connectTimeout := timeoutSetting(d.Conf, "proxy_connect_timeout", 60*time.Second)
 	readTimeout := timeoutSetting(d.Conf, "proxy_read_timeout", 60*time.Second)
 	head := h.proxyHead(d, r)
+	var idle *idlePool
+	if n := keepaliveFor(u, h.g.opts.Version.OrDefault()); n > 0 {
+		idle = rt.idleFor(u.Upstream, n)
+	}
 	return h.tryUpstream(rt, w, req, d, func(addr Addr) (bool, error) {
-		conn, err := dialUpstream(addr, connectTimeout)
+		conn, br, resp, sent, err := h.roundTrip(idle, addr, connectTimeout, readTimeout, head, body, r, u.Method)
 		if err != nil {
-			return false, err
+			return sent, err
 		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(readTimeout))
-		if _, err := conn.Write(head); err != nil {
-			return true, err
-		}
-		if body != nil && requestHasBody(r) {
-			if _, err := io.Copy(conn, body); err != nil {
-				return true, err
+		reusable := idle != nil && !resp.Close
+		defer func() {
+			if reusable {
+				conn.SetDeadline(time.Time{})
+				idle.put(addr.String(), idleConn{conn: conn, br: br})
+			} else {
+				conn.Close()
 			}
-		}
-		br := bufio.NewReader(conn)
-		resp, err := http.ReadResponse(br, &http.Request{Method: u.Method})
-		if err != nil {
-			return true, err
-		}
+		}()
 		defer resp.Body.Close()
 		if resp.StatusCode == http.StatusSwitchingProtocols {
+			reusable = false
 			return true, h.tunnel(w, resp, conn, br)
 		}
 		h.relayHeaders(w, d, resp.Header, r)
@@ -55,10 +54,60 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		}
 		conn.SetDeadline(time.Time{})
 		if err := copyBody(w, &deadlineReader{conn: conn, r: resp.Body, timeout: readTimeout}); err != nil {
+			reusable = false
 			return true, fmt.Errorf("%w: %v", errResponseStarted, err)
 		}
 		return true, nil
 	})
+}
+
+// roundTrip sends the request head and body to addr, on an idle
+// keepalive connection when there is one (falling back to a new one if
+// the idle one turns out closed), and reads the response head.
+func (h *handler) roundTrip(idle *idlePool, addr Addr, connectTimeout, readTimeout time.Duration, head []byte,
+	body io.Reader, r Request, method string) (net.Conn, *bufio.Reader, *http.Response, bool, error) {
+	if idle != nil {
+		if c, ok := idle.get(addr.String()); ok {
+			c.conn.SetDeadline(time.Now().Add(readTimeout))
+			if _, err := c.conn.Write(head); err == nil && !requestHasBody(r) {
+				if resp, err := http.ReadResponse(c.br, &http.Request{Method: method}); err == nil {
+					return c.conn, c.br, resp, true, nil
+				}
+			} else if err == nil {
+				// a body cannot be replayed on a fresh connection: use it
+				if _, err := io.Copy(c.conn, body); err == nil {
+					if resp, err := http.ReadResponse(c.br, &http.Request{Method: method}); err == nil {
+						return c.conn, c.br, resp, true, nil
+					}
+				}
+				c.conn.Close()
+				return nil, nil, nil, true, fmt.Errorf("keepalive connection to %s failed", addr)
+			}
+			c.conn.Close()
+		}
+	}
+	conn, err := dialUpstream(addr, connectTimeout)
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	conn.SetDeadline(time.Now().Add(readTimeout))
+	if _, err := conn.Write(head); err != nil {
+		conn.Close()
+		return nil, nil, nil, true, err
+	}
+	if body != nil && requestHasBody(r) {
+		if _, err := io.Copy(conn, body); err != nil {
+			conn.Close()
+			return nil, nil, nil, true, err
+		}
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	if err != nil {
+		conn.Close()
+		return nil, nil, nil, true, err
+	}
+	return conn, br, resp, true, nil
 }
 
 // proxyHead is the request line and headers sent upstream.

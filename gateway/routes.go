@@ -13,12 +13,34 @@ import (
 type routes struct {
 	table *Table
 	log   hclog.Logger
-	mu    sync.Mutex // guards pools
+	mu    sync.Mutex // guards pools and idle
 	pools map[*Upstream]*balance.Pool
+	idle  map[*Upstream]*idlePool
 }
 
 func newRoutes(t *Table, log hclog.Logger) *routes {
-	return &routes{table: t, log: log, pools: map[*Upstream]*balance.Pool{}}
+	return &routes{table: t, log: log, pools: map[*Upstream]*balance.Pool{}, idle: map[*Upstream]*idlePool{}}
+}
+
+// idleFor returns the keepalive pool of an upstream block.
+func (rt *routes) idleFor(u *Upstream, max int) *idlePool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	p := rt.idle[u]
+	if p == nil {
+		p = newIdlePool(max)
+		rt.idle[u] = p
+	}
+	return p
+}
+
+// close drops the idle upstream connections of a table no longer served.
+func (rt *routes) close() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for _, p := range rt.idle {
+		p.close()
+	}
 }
 
 // pool returns the balancer for u. Upstreams made per request (a

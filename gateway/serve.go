@@ -80,7 +80,11 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 
 // Swap replaces the route table. Upstream pools start afresh, as they do
 // when nginx reloads.
-func (g *Gateway) Swap(t *Table) { g.routes.Store(newRoutes(t, g.log)) }
+func (g *Gateway) Swap(t *Table) {
+	if old := g.routes.Swap(newRoutes(t, g.log)); old != nil {
+		old.close()
+	}
+}
 
 // Table returns the table being served.
 func (g *Gateway) Table() *Table { return g.routes.Load().table }
@@ -241,6 +245,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		}
 	}
 	g.wg.Wait()
+	g.routes.Load().close()
 	return first
 }
 
