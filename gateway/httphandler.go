@@ -106,9 +106,20 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	case d.Handler.Kind == HandleUWSGI && d.Upstream != nil:
 		return h.uwsgi(rt, w, req, r, d, body)
 	}
-	h.g.log.Warn("handler not served yet", "directive", d.Handler.Kind, "at", d.Handler.Directive.Pos.String())
-	h.respond(w, req, d, 502)
+	// fastcgi_pass, scgi_pass, grpc_pass, memcached_pass: not served yet.
+	// The page says so, naming the directive, instead of a bare 502.
+	at := d.Handler.Directive.Pos.String()
+	h.g.log.Warn("handler not served yet", "directive", d.Handler.Kind, "at", at)
+	page := *d
+	page.Body = fmt.Sprintf("502 Bad Gateway\n\nBerth does not serve %s yet (%s %s at %s).\n", d.Handler.Kind, d.Handler.Kind, d.Handler.Target, at)
+	h.respondText(w, req, &page, 502)
 	return ""
+}
+
+// respondText answers with d.Body as plain text, whatever the status.
+func (h *handler) respondText(w http.ResponseWriter, req *http.Request, d *Decision, status int) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	h.writeResponse(w, req, d, status, []byte(d.Body))
 }
 
 // respond sends a response nginx makes itself: return's text, a
@@ -126,6 +137,12 @@ func (h *handler) respond(w http.ResponseWriter, req *http.Request, d *Decision,
 			hdr.Set("Content-Type", "text/html")
 		}
 	}
+	h.writeResponse(w, req, d, status, body)
+}
+
+// writeResponse sends status and body with the headers nginx adds.
+func (h *handler) writeResponse(w http.ResponseWriter, req *http.Request, d *Decision, status int, body []byte) {
+	hdr := w.Header()
 	if d.Redirect != "" {
 		hdr.Set("Location", d.Redirect)
 	}

@@ -164,6 +164,11 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 		}
 		u.Vars = append(u.Vars, [2]string{key, val})
 	}
+	if st.ver.AtLeast(1, 29, 5) && !containsFold(suppressed, "HTTP_HOST") {
+		// nginx 1.29.5 sends HTTP_HOST itself unless the config does.
+		u.Vars = append(u.Vars, [2]string{"HTTP_HOST", v.host + requestPort(v)})
+		suppressed = append(suppressed, "HTTP_HOST")
+	}
 	if flag(conf, "uwsgi_pass_request_headers", true) {
 		joined := ver.AtLeast(1, 23, 0)
 		seen := map[string]bool{}
@@ -209,4 +214,14 @@ func (st *state) hashKey(u *Upstream) string {
 		return ""
 	}
 	return st.vars.expand(u.HashKey)
+}
+
+// requestPort is $is_request_port$request_port: ":port" when the request
+// named a port in its Host (or absolute URI).
+func requestPort(v *reqVars) string {
+	h, _ := v.header("Host")
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") && i+1 < len(h) {
+		return h[i:]
+	}
+	return ""
 }
