@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/berth-dev/berth/gateway"
@@ -17,7 +19,7 @@ func runGateway(ctx context.Context, e *env, args []string) error {
 	var cf configFlags
 	var maps multiFlag
 	var public bool
-	var version, caDir string
+	var version, caDir, cpuProfile string
 	fs.StringVar(&cf.file, "c", "", "the nginx config `FILE`")
 	fs.StringVar(&cf.prefix, "prefix", "", "local `DIR` standing in for the production config folder")
 	fs.StringVar(&cf.prodPrefix, "prod-prefix", "/etc/nginx", "the production config folder that --prefix replaces")
@@ -25,8 +27,16 @@ func runGateway(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&public, "public", false, "bind the listen addresses as written instead of loopback")
 	fs.StringVar(&version, "nginx-version", gateway.DefaultNginxVersion.String(), "the nginx `VERSION` whose behaviour to mirror")
 	fs.StringVar(&caDir, "ca-dir", "", "folder of the local certificate authority for `listen ... ssl` (default: the user config folder)")
+	fs.StringVar(&cpuProfile, "cpuprofile", os.Getenv("BERTH_CPUPROFILE"), "write a CPU profile to `FILE` on exit, for go tool pprof (default: $BERTH_CPUPROFILE)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		stop, err := startCPUProfile(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ver, err := gateway.ParseNginxVersion(version)
 	if err != nil {
@@ -78,4 +88,21 @@ func lazyTLS(dir string, e *env) func([]string) *tls.Config {
 		e.log.Info("ssl listens use the local certificate authority", "ca", ca.CertPEMPath())
 		return ca.TLSConfig(names)
 	}
+}
+
+// startCPUProfile profiles the whole run, so that a benchmark can find
+// where the gateway spends its time; stop writes the profile out.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

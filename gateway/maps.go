@@ -104,11 +104,10 @@ func (m *mapVar) eval(v *reqVars) string {
 	}
 	for _, r := range m.regex {
 		if c := r.re.Match(src); c != nil {
-			saved := v.caps
-			v.caps = c
-			out := v.expand(r.value)
-			v.caps = saved
-			return out
+			// As in nginx, the match's captures become the request's
+			// ($1.., and named ones as variables).
+			v.setCaptures(c)
+			return v.expand(r.value)
 		}
 	}
 	return v.expand(m.def)
