@@ -51,7 +51,7 @@ func (rt *routes) pool(u *Upstream) *balance.Pool {
 	if p := rt.pools[u]; p != nil {
 		return p
 	}
-	cfg := balance.Config{Method: balanceMethod(u)}
+	cfg := balance.Config{Method: balanceMethod(u), MethodAfterBackup: u.MethodAfterBackup}
 	for _, s := range u.Servers {
 		cfg.Peers = append(cfg.Peers, balance.Peer{Addr: s.Addr.String(), Server: s.Written, Weight: s.Weight,
 			MaxFails: s.MaxFails, FailTimeout: s.FailTimeout, MaxConns: s.MaxConns, Backup: s.Backup, Down: s.Down})

@@ -32,6 +32,9 @@ type Upstream struct {
 	Consistent bool
 	Keepalive  int
 	Servers    []*Peer
+	// MethodAfterBackup: the hash, ip_hash or random line comes after
+	// backup servers, which nginx then reaches only through round robin.
+	MethodAfterBackup bool
 }
 
 // Peer is one `server` line of an upstream block.
@@ -146,6 +149,11 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 			if err != nil {
 				return nil, err
 			}
+			if p.Backup && u.Balance != RoundRobin && u.Balance != LeastConn {
+				// nginx checks a server's parameters against the method
+				// named so far: a method line after the backups passes.
+				return nil, &nginx.Error{Pos: sd.ErrPos(), Msg: `balancing method does not support parameter "backup"`}
+			}
 			u.Servers = append(u.Servers, p)
 		case "least_conn":
 			u.Balance = LeastConn
@@ -159,7 +167,6 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 			}
 		case "random":
 			u.Balance = Random
-			c.note(sd, "random balancing is served as round robin")
 		case "keepalive":
 			n, err := strconv.Atoi(sd.Args[0])
 			if err != nil || n <= 0 {
@@ -173,12 +180,9 @@ func (c *compiler) compileUpstream(d *nginx.Directive) (*Upstream, error) {
 	if len(u.Servers) == 0 {
 		return nil, &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`no servers are inside upstream`)}
 	}
-	if u.Balance == Hash || u.Balance == IPHash || u.Balance == Random {
+	if u.Balance != RoundRobin && u.Balance != LeastConn {
 		for _, p := range u.Servers {
-			if p.Backup {
-				// nginx checks this when the balancer initialises.
-				return nil, &nginx.Error{Pos: p.Pos, Msg: `invalid parameter "backup"`}
-			}
+			u.MethodAfterBackup = u.MethodAfterBackup || p.Backup
 		}
 	}
 	return u, nil
@@ -220,7 +224,7 @@ func parsePeer(d *nginx.Directive) (*Peer, error) {
 			p.MaxConns = n
 		case hasVal && key == "fail_timeout":
 			t, err := ParseDuration(val)
-			if err != nil {
+			if err != nil || strings.Contains(val, "ms") { // nginx counts it in seconds
 				return nil, invalid(a)
 			}
 			p.FailTimeout = t
