@@ -33,7 +33,8 @@ type Directive struct {
 	// in place (the differential tests) use it.
 	BlockOffset int
 	// IncludedFrom is the `include` directive that brought this directive
-	// in, or nil at the top level of the main file.
+	// in: every directive read from an included file, nested ones too,
+	// points at it. nil for directives of the main file.
 	IncludedFrom *Directive
 }
 
@@ -114,6 +115,7 @@ type Config struct {
 	Snippet bool
 	Root    []*Directive // top-level directives
 	Notes   []Note       // what the reader accepted but the user should know
-	// Files lists every file read, in the order first read.
+	// Files lists every file read from disk, in the order first read
+	// (standard files Berth supplied are not among them; see Notes).
 	Files []string
 }
