@@ -66,7 +66,7 @@ var readCases = []readCase{
 
 	// Lexer errors.
 	{name: "unquoted regex brace breaks the word", src: srv(`location ~ ^/a\d{3}$ { }`),
-		err: `unexpected end of file, expecting "}" in t.conf:5`, nginx: `unknown directive "3}$" in t.conf:3`},
+		err: `unknown directive "3}$" in t.conf:3`, nginx: `unknown directive "3}$" in t.conf:3`},
 	{name: "unquoted regex brace kept in a block", src: srv(`location ~ ^/a\d{3}$ { }`) + "}",
 		nginx: `unknown directive "3}$" in t.conf:3`,
 		notes: []string{`t.conf:3: warning: unknown directive "3}$" (nginx -t would refuse this)`},

@@ -68,6 +68,9 @@ func Parse(name string, src []byte, opts Options) (*Config, error) {
 	p.reading = []string{fileKey(name)}
 	root, err := p.parseFile(name, src, p.topContext(), nil)
 	if err != nil {
+		if p.firstUnknown != nil {
+			return nil, p.firstUnknown
+		}
 		return nil, err
 	}
 	p.cfg.Root = root
@@ -84,6 +87,11 @@ type parser struct {
 	cfg        *Config
 	reading    []string // files being read, outermost first: the cycle guard
 	read       map[string]bool
+	// firstUnknown is nginx's error for the first unknown directive Berth
+	// let through. If the file then fails to read, that is the error to
+	// give: nginx stops there, and the later error is usually its echo
+	// (an unquoted `\d{6}` splits a location into nonsense).
+	firstUnknown *Error
 }
 
 func newParser(name string, src []byte, opts Options) *parser {
@@ -250,6 +258,9 @@ func (p *parser) lookup(lx *lexer, ctx context, d *Directive, block bool) (spec,
 		return spec{}, lx.errorf(`unknown directive "%s"`, cstr(d.Name))
 	case len(specsByName[d.Name]) == 0:
 		p.note(d, Warning, true, fmt.Sprintf(`unknown directive "%s"`, cstr(d.Name)))
+		if p.firstUnknown == nil {
+			p.firstUnknown = lx.errorf(`unknown directive "%s"`, cstr(d.Name))
+		}
 		return unchecked, nil
 	}
 	s, ok := allowed(d.Name, ctx)
