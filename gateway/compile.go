@@ -71,7 +71,14 @@ func (c *compiler) httpBlock(cfg *nginx.Config) ([]*nginx.Directive, error) {
 }
 
 func (c *compiler) compileHTTP(block []*nginx.Directive) error {
-	http := newConf(LevelHTTP, nil, block)
+	var parent *Conf
+	if c.t.Config.Snippet {
+		parent = snippetParent()
+		c.t.Report = append(c.t.Report, nginx.Note{Pos: nginx.Pos{File: c.t.Config.File, Line: 1}, Severity: nginx.Info,
+			Msg: "a conf.d snippet is read inside Debian's default http block, as production runs it: " +
+				"include mime.types; default_type application/octet-stream; gzip on"})
+	}
+	http := newConf(LevelHTTP, parent, block)
 	c.t.HTTP = http
 	for _, d := range block {
 		switch d.Name {

@@ -48,7 +48,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	rw := &countingWriter{ResponseWriter: w}
-	upstream := h.serve(rt, rw, req, r, d, body)
+	out := newGzipWriter(rw, filterConf(d), req)
+	upstream := h.serve(rt, out, req, r, d, body)
+	if gz, ok := out.(*gzipWriter); ok {
+		gz.Close()
+	}
 	h.accessLog(req, d, upstream, rw, start)
 }
 
@@ -110,16 +114,12 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	// The page says so, naming the directive, instead of a bare 502.
 	at := d.Handler.Directive.Pos.String()
 	h.g.log.Warn("handler not served yet", "directive", d.Handler.Kind, "at", at)
-	page := *d
-	page.Body = fmt.Sprintf("502 Bad Gateway\n\nBerth does not serve %s yet (%s %s at %s).\n", d.Handler.Kind, d.Handler.Kind, d.Handler.Target, at)
-	h.respondText(w, req, &page, 502)
+	page := errorPage(502, h.g.opts.Version)
+	note := fmt.Sprintf("<center>Berth does not serve %s yet (%s %s at %s)</center>\r\n", d.Handler.Kind, d.Handler.Kind, d.Handler.Target, at)
+	page = []byte(strings.Replace(string(page), "<hr>", htmlEscape(note)+"<hr>", 1))
+	w.Header().Set("Content-Type", "text/html")
+	h.writeResponse(w, req, d, 502, page)
 	return ""
-}
-
-// respondText answers with d.Body as plain text, whatever the status.
-func (h *handler) respondText(w http.ResponseWriter, req *http.Request, d *Decision, status int) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	h.writeResponse(w, req, d, status, []byte(d.Body))
 }
 
 // respond sends a response nginx makes itself: return's text, a
@@ -130,7 +130,8 @@ func (h *handler) respond(w http.ResponseWriter, req *http.Request, d *Decision,
 	switch {
 	case d.Body != "" && !isRedirect(status):
 		body = []byte(d.Body)
-		hdr.Set("Content-Type", h.defaultType(d))
+		// ngx_http_send_response types the text by the URI's extension.
+		hdr.Set("Content-Type", contentType(d.Conf, d.URI))
 	case status >= 300:
 		body = errorPage(status, h.g.opts.Version)
 		if body != nil {
@@ -146,7 +147,7 @@ func (h *handler) writeResponse(w http.ResponseWriter, req *http.Request, d *Dec
 	if d.Redirect != "" {
 		hdr.Set("Location", d.Redirect)
 	}
-	h.addHeaders(w, d, status)
+	h.headerFilter(w, d, status)
 	hdr.Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
@@ -161,32 +162,6 @@ func isRedirect(status int) bool {
 		return true
 	}
 	return false
-}
-
-// defaultType is the Content-Type nginx gives return's text: default_type
-// (text/plain when the config sets none).
-func (h *handler) defaultType(d *Decision) string {
-	if d.Conf != nil {
-		if dt := d.Conf.Get("default_type"); dt != nil {
-			return dt.Args[0]
-		}
-	}
-	return "text/plain"
-}
-
-// addHeaders applies add_header: only to the statuses nginx lists unless
-// `always` is given.
-func (h *handler) addHeaders(w http.ResponseWriter, d *Decision, status int) {
-	ok := false
-	switch status {
-	case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308:
-		ok = true
-	}
-	for _, a := range d.AddHeaders {
-		if (ok || a.Always) && a.Value != "" {
-			w.Header().Add(a.Name, a.Value)
-		}
-	}
 }
 
 // readLimited reads a body whose size is unknown, up to limit (0: none).
@@ -252,4 +227,23 @@ func displayServer(s *Server) string {
 		return n
 	}
 	return `""`
+}
+
+// filterConf is the configuration the response filters read.
+func filterConf(d *Decision) *Conf {
+	if d.Conf != nil {
+		return d.Conf
+	}
+	if d.Server.Server != nil {
+		return d.Server.Server.Conf
+	}
+	return nil
+}
+
+// htmlEscape escapes what a config path may hold for an HTML page, keeping
+// the markup of note itself.
+func htmlEscape(note string) string {
+	inner := strings.TrimSuffix(strings.TrimPrefix(note, "<center>"), "</center>\r\n")
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	return "<center>" + r.Replace(inner) + "</center>\r\n"
 }

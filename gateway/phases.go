@@ -60,7 +60,11 @@ func (st *state) run() {
 		return
 	}
 	bad := func(err error) {
+		// Before a server is chosen nginx answers with the default
+		// server's settings.
 		d.Status, d.Reason = 400, err.Error()
+		d.Server = NameMatch{Server: d.Group.Default, How: "default server (the request was refused before its Host was read)"}
+		d.Conf = d.Group.Default.Conf
 	}
 	target, err := ParseRequestTarget(r.Target)
 	if err != nil {

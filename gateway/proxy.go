@@ -47,7 +47,7 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus
 		}
-		h.addHeaders(w, d, status)
+		h.headerFilter(w, d, status)
 		w.WriteHeader(status)
 		if req.Method == "HEAD" {
 			return true, nil

@@ -20,8 +20,10 @@ var actedOn = map[string]bool{
 	"proxy_connect_timeout": true, "proxy_read_timeout": true, "uwsgi_connect_timeout": true,
 	"uwsgi_read_timeout": true, "uwsgi_modifier1": true, "uwsgi_modifier2": true, "uwsgi_buffer_size": true,
 	"underscores_in_headers": true, "default_type": true, "types": true, "keepalive": true,
-	"fastcgi_split_path_info": true,
-	"return":                  true, "rewrite": true, "set": true, "if": true, "break": true,
+	"fastcgi_split_path_info": true, "charset": true, "charset_types": true, "expires": true,
+	"gzip": true, "gzip_types": true, "gzip_vary": true, "gzip_comp_level": true, "gzip_min_length": true,
+	"gzip_http_version": true, "gzip_proxied": true, "gzip_static": true,
+	"return": true, "rewrite": true, "set": true, "if": true, "break": true,
 	"try_files": true, "root": true, "alias": true, "index": true,
 	"client_max_body_size": true, "internal": true, "merge_slashes": true,
 	"limit_except": true, "allow": true, "deny": true, "error_page": true,
@@ -57,11 +59,10 @@ var reasons = []struct {
 		"uwsgi_buffering", "uwsgi_temp_path", "client_body_temp_path", "fastcgi_temp_path", "scgi_temp_path",
 		"keepalive_disable", "keepalive_time", "zone",
 	}},
-	{"responses are passed through uncompressed and unconverted", []string{
-		"gzip", "gzip_vary", "gzip_proxied", "gzip_comp_level", "gzip_buffers", "gzip_http_version",
-		"gzip_types", "gzip_min_length", "gzip_disable", "gzip_static", "gunzip", "charset",
-		"source_charset", "charset_types", "override_charset", "sub_filter", "sub_filter_once",
-		"sub_filter_types", "ssi", "etag", "expires", "if_modified_since",
+	{"response bodies are passed through unconverted", []string{
+		"gzip_buffers", "gzip_disable", "gunzip",
+		"source_charset", "override_charset", "sub_filter", "sub_filter_once",
+		"sub_filter_types", "ssi", "etag", "if_modified_since",
 	}},
 	{"TLS: Berth serves `ssl` listens with local certificates it makes", []string{
 		"ssl_certificate", "ssl_certificate_key", "ssl_protocols", "ssl_ciphers", "ssl_prefer_server_ciphers",

@@ -17,7 +17,14 @@ import (
 // Content-Type from the config's types (or mime.types) and, for a 200,
 // ranges and conditional requests.
 func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decision) {
-	f, err := os.Open(d.File)
+	name := d.File
+	if gz := d.File + ".gz"; gzipStatic(d.Conf, req) {
+		if _, err := os.Stat(gz); err == nil {
+			name = gz // gzip_static: the precompressed file
+			w.Header().Set("Content-Encoding", "gzip")
+		}
+	}
+	f, err := os.Open(name)
 	if err != nil {
 		h.respond(w, req, d, 404)
 		return
@@ -30,7 +37,7 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 	}
 	w.Header().Set("Content-Type", contentType(d.Conf, d.File))
 	w.Header().Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
-	h.addHeaders(w, d, d.FileStatus)
+	h.headerFilter(w, d, d.FileStatus)
 	if d.FileStatus == 200 {
 		http.ServeContent(w, req, "", info.ModTime(), f)
 		return
@@ -97,3 +104,16 @@ var standardTypes = sync.OnceValue(func() map[string]string {
 	}
 	return m
 })
+
+// gzipStatic reports whether gzip_static may send a precompressed file:
+// it is on and the client takes gzip.
+func gzipStatic(c *Conf, req *http.Request) bool {
+	if c == nil {
+		return false
+	}
+	gs := c.Get("gzip_static")
+	if gs == nil || gs.Args[0] == "off" {
+		return false
+	}
+	return gs.Args[0] == "always" || acceptsGzip(req, c)
+}

@@ -65,7 +65,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus
 		}
-		h.addHeaders(w, d, status)
+		h.headerFilter(w, d, status)
 		w.WriteHeader(status)
 		n := head.BodyLength(req.Method)
 		if n == 0 {
