@@ -272,7 +272,7 @@ func berthRequest(in *nginxtest.Instance, r nginxtest.Request) gateway.Request {
 		addr = netip.MustParseAddr(strings.Trim(r.Addr, "[]"))
 	}
 	headers := r.Headers
-	if _, ok := r.Header("Host"); !ok && r.Proto == "HTTP/1.1" {
+	if _, ok := r.Header("Host"); !ok && !r.NoHost && r.Proto == "HTTP/1.1" {
 		headers = append([][2]string{{"Host", "localhost"}}, headers...)
 	}
 	return gateway.Request{Method: r.Method, Target: r.Target, Proto: r.Proto, Headers: headers,
