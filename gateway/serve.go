@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/berth-dev/berth/engine/portcheck"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -252,8 +253,8 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 // bindError says which process holds a port, as a user needs to know.
 func bindError(p listenPlan, err error) error {
 	msg := fmt.Sprintf("cannot listen on %s for nginx's %s", p.local, p.group.Socket())
-	if errors.Is(err, errAddrInUse) {
-		if holder := portHolder(int(p.local.Port())); holder != "" {
+	if errors.Is(err, portcheck.ErrInUse) {
+		if holder := portcheck.Holder(int(p.local.Port())); holder != "" {
 			return fmt.Errorf("%s: port %d is taken by %s", msg, p.local.Port(), holder)
 		}
 		return fmt.Errorf("%s: port %d is taken by another program", msg, p.local.Port())
