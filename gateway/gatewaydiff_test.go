@@ -54,6 +54,7 @@ func TestGatewayAgreesWithNginx(t *testing.T) {
 		t.Fatal(err)
 	}
 	var passed, failed, configs int
+	allowed = nil
 	for _, f := range fixtures {
 		t.Run(f.Name, func(t *testing.T) {
 			p, fl, served := diffFixture(t, f)
@@ -64,6 +65,9 @@ func TestGatewayAgreesWithNginx(t *testing.T) {
 		})
 	}
 	t.Logf("gateway differential: %d configs, %d requests", configs, passed+failed)
+	for _, a := range allowed {
+		t.Logf("allowed difference (README: requests net/http refuses): %s", a)
+	}
 	fmt.Printf("gateway differential: %d passed, %d failed\n", passed, failed)
 	if configs < 25 || passed+failed < 400 {
 		t.Errorf("%d configs and %d requests compared, want at least 25 and 400", configs, passed+failed)
@@ -135,7 +139,24 @@ func diffRequest(in *nginxtest.Instance, ng *nginxtest.Nginx, gw *gateway.Gatewa
 	if err != nil {
 		return []string{"Berth: " + err.Error()}
 	}
-	return nginxtest.Compare(r.Method, want, got, ports.Normalise)
+	diffs := nginxtest.Compare(r.Method, want, got, ports.Normalise)
+	if len(diffs) > 0 && refusedByNetHTTP(got) {
+		// The README's second allowed difference: Go's HTTP server
+		// answers malformed requests itself, before the gateway sees them.
+		allowed = append(allowed, fmt.Sprintf("%s: nginx %d, Berth %d %q", r.Line, want.Status, got.Status, strings.TrimSpace(string(got.Body))))
+		return nil
+	}
+	return diffs
+}
+
+// allowed lists the requests answered by net/http itself, for the log.
+var allowed []string
+
+// refusedByNetHTTP recognises net/http's own answer to a request it will
+// not parse: a plain-text 400 that no handler wrote.
+func refusedByNetHTTP(r *nginxtest.Response) bool {
+	return r.Status == 400 && strings.HasPrefix(r.Header("Content-Type"), "text/plain") &&
+		strings.HasPrefix(string(r.Body), "400 Bad Request")
 }
 
 // startBerth serves tbl (read from the same files nginx runs) on free

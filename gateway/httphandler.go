@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/gateway/nginx"
 )
 
 // handler serves the connections of one listen group. It never lets
@@ -42,7 +44,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			d = &Decision{Status: 413, Reason: "chunked body exceeds client_max_body_size", Server: d.Server,
 				Location: d.Location, Conf: d.Conf, AddHeaders: d.AddHeaders, Method: d.Method}
 		default:
-			r.Headers = append(r.Headers, [2]string{"Content-Length", strconv.Itoa(len(buf))})
+			r.ChunkedLength, r.ChunkedRead = int64(len(buf)), true
 			d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 			body = bytes.NewReader(buf)
 		}
@@ -63,11 +65,22 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 func (h *handler) request(req *http.Request) Request {
 	r := Request{Method: req.Method, Target: req.RequestURI, Proto: req.Proto, Scheme: h.scheme,
 		LocalAddr: h.group.Addr, LocalPort: h.group.Port, ServerPort: h.port}
+	n := 1 // sized once: growing the list cost several allocations
+	for _, vs := range req.Header {
+		n += len(vs)
+	}
+	r.Headers = make([][2]string, 0, n)
 	if req.Host != "" {
 		r.Headers = append(r.Headers, [2]string{"Host", req.Host})
 	}
+	if len(req.TransferEncoding) > 0 {
+		// net/http takes Transfer-Encoding out of the headers; nginx
+		// passes it on to uwsgi (HTTP_TRANSFER_ENCODING).
+		r.Headers = append(r.Headers, [2]string{"Transfer-Encoding", strings.Join(req.TransferEncoding, ", ")})
+	}
 	underscores := flag(h.group.Default.Conf, "underscores_in_headers", false)
-	names := make([]string, 0, len(req.Header))
+	var nameBuf [32]string // on the stack for every usual request
+	names := nameBuf[:0]
 	for name := range req.Header {
 		names = append(names, name)
 	}
@@ -80,10 +93,25 @@ func (h *handler) request(req *http.Request) Request {
 			r.Headers = append(r.Headers, [2]string{name, v})
 		}
 	}
+	if len(r.Headers) == 0 {
+		r.Headers = nil
+	}
 	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {
-		r.RemoteAddr, r.RemotePort = ap.Addr().Unmap().String(), int(ap.Port())
+		r.RemoteAddr, r.RemotePort = remoteHost(req.RemoteAddr, ap), int(ap.Port())
 	}
 	return r
+}
+
+// remoteHost is $remote_addr: the address as netip writes it, which for
+// a plain IPv4 peer is the text before the port, so no new string is
+// needed.
+func remoteHost(remoteAddr string, ap netip.AddrPort) string {
+	if a := ap.Addr(); a.Is4() {
+		if i := strings.LastIndexByte(remoteAddr, ':'); i > 0 {
+			return remoteAddr[:i]
+		}
+	}
+	return ap.Addr().Unmap().String()
 }
 
 // serve answers a decided request and returns the upstream address used.
@@ -148,7 +176,7 @@ func (h *handler) writeResponse(w http.ResponseWriter, req *http.Request, d *Dec
 		hdr.Set("Location", d.Redirect)
 	}
 	h.headerFilter(w, d, status)
-	hdr.Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
+	hdr.Set("Server", h.serverHeader())
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if req.Method != "HEAD" && status != 204 && status != 304 {
@@ -211,15 +239,33 @@ func (h *handler) accessLog(req *http.Request, d *Decision, upstream string, w *
 	args := []any{"method", req.Method, "uri", req.RequestURI, "status", w.status, "bytes", w.bytes,
 		"duration", time.Since(start).Round(time.Microsecond).String()}
 	if s := d.Server.Server; s != nil {
-		args = append(args, "server", fmt.Sprintf("%s (%s)", displayServer(s), s.Pos))
+		args = append(args, "server", withPos(displayServer(s), s.Pos))
 	}
 	if d.Location != nil {
-		args = append(args, "location", fmt.Sprintf("%s (%s)", d.Location.Label(), d.Location.Pos))
+		args = append(args, "location", withPos(d.Location.Label(), d.Location.Pos))
 	}
 	if upstream != "" {
 		args = append(args, "upstream", upstream)
 	}
 	h.g.log.Info("request", args...)
+}
+
+// defaultServerVersion and defaultServerHeader are the Server header of
+// the usual version, made once rather than on every response.
+var defaultServerVersion, defaultServerHeader = DefaultNginxVersion, "nginx/" + DefaultNginxVersion.String()
+
+// serverHeader is the Server header nginx of the mirrored version sends.
+func (h *handler) serverHeader() string {
+	if v := h.g.opts.Version.OrDefault(); v != defaultServerVersion {
+		return "nginx/" + v.String()
+	}
+	return defaultServerHeader
+}
+
+// withPos is "what (file:line)", built without fmt: it runs for every
+// request.
+func withPos(what string, p nginx.Pos) string {
+	return what + " (" + p.File + ":" + strconv.Itoa(p.Line) + ")"
 }
 
 func displayServer(s *Server) string {

@@ -28,6 +28,23 @@ type Request struct {
 	// RemoteAddr and RemotePort are the client's, for $remote_addr.
 	RemoteAddr string
 	RemotePort int
+	// ChunkedLength is the length of a chunked body once read whole (as
+	// nginx reads it before the upstream sees it); -1 or 0 with
+	// ChunkedRead false when there is none.
+	ChunkedLength int64
+	ChunkedRead   bool
+}
+
+// bodyLength is the request body's length as nginx knows it: the
+// Content-Length header, or a chunked body's size once read; -1 unknown.
+func (r Request) bodyLength() int64 {
+	if n := contentLength(r.Headers); n >= 0 {
+		return n
+	}
+	if r.ChunkedRead {
+		return r.ChunkedLength
+	}
+	return -1
 }
 
 func (r Request) serverPort() int {
@@ -86,6 +103,9 @@ type Decision struct {
 	// ClientMaxBodySize is the limit in effect for the request body
 	// (0: none), for bodies whose size is known only while reading.
 	ClientMaxBodySize int64
+	// OnUpstreamError is what nginx does instead when the upstream fails
+	// with 502, 503 or 504 and an error_page handles that status.
+	OnUpstreamError map[int]*Decision
 }
 
 // AddHeader is one evaluated add_header.
@@ -142,7 +162,9 @@ func (t *Table) Match(r Request, opts MatchOptions) *Decision {
 	if r.Scheme == "" {
 		r.Scheme = "http"
 	}
-	st := &state{t: t, r: r, opts: opts, ver: opts.Version.OrDefault(), d: &Decision{Method: r.Method}}
+	st := &state{t: t, r: r, opts: opts, ver: opts.Version.OrDefault()}
+	st.ownDecision.Method = r.Method
+	st.d = &st.ownDecision // one allocation for the request's state and its answer
 	if st.opts.Files == nil {
 		st.opts.Files = osFiles{}
 	}

@@ -17,6 +17,10 @@ type state struct {
 	ver  NginxVersion
 	d    *Decision
 	vars *reqVars
+	// ownVars and ownDecision are where vars and d point: allocated
+	// with the state, as the hot path allocates once instead of thrice.
+	ownVars     reqVars
+	ownDecision Decision
 
 	target RequestTarget
 	server *Server
@@ -90,10 +94,11 @@ func (st *state) run() {
 	st.quoted, st.plus = norm.QuotedURI, norm.PlusInURI
 	st.validUnparsed, st.validLocation = !target.EmptyPath, true
 	st.uriChanges = 11 // NGX_HTTP_MAX_URI_CHANGES + 1
-	st.vars = &reqVars{method: r.Method, proto: r.Proto, scheme: r.Scheme, rawURI: target.RawURI,
+	st.ownVars = reqVars{method: r.Method, proto: r.Proto, scheme: r.Scheme, rawURI: target.RawURI,
 		uri: norm.URI, args: norm.Args, host: host, headers: r.Headers, server: st.server, port: r.serverPort(),
 		remote: r.RemoteAddr, rport: strconv.Itoa(r.RemotePort), maps: st.t.maps,
-		set: map[string]string{}, filename: st.requestFilename, fastcgi: st.fastcgiSplit}
+		set: map[string]string{}, paths: st, chunkedLength: r.ChunkedLength, chunkedRead: r.ChunkedRead}
+	st.vars = &st.ownVars
 	if c := d.Server.Captures; c != nil {
 		st.vars.setCaptures(c)
 	}
@@ -147,7 +152,7 @@ func (st *state) findConfig() phase {
 	if st.loc != nil && st.loc.Internal && !st.internal {
 		return st.finalize(404, "the location is internal: only internal redirects reach it")
 	}
-	if limit, cl := bodyLimit(st.conf), contentLength(st.r.Headers); limit > 0 && cl > limit {
+	if limit, cl := bodyLimit(st.conf), st.r.bodyLength(); limit > 0 && cl > limit {
 		return st.finalize(413, fmt.Sprintf("Content-Length %d exceeds client_max_body_size %d", cl, limit))
 	}
 	if rc == findAutoRedirect {
@@ -289,7 +294,46 @@ func (st *state) content() phase {
 		d.Upstream = st.uwsgiRequest()
 	}
 	d.OverrideStatus = st.errStatus
+	if d.Upstream != nil && !st.inErrorPage {
+		st.upstreamErrorPages()
+	}
 	return phaseDone
+}
+
+// upstreamErrorPages decides, ahead of time, what nginx does when the
+// upstream fails with a status an error_page handles: the gateway serves
+// that decision instead of the error.
+func (st *state) upstreamErrorPages() {
+	for _, code := range []int{502, 503, 504} {
+		ep := errorPageDirective(st.conf, code)
+		if ep == nil {
+			continue
+		}
+		sub := st.fork()
+		sub.phases(sub.errorPage(ep, code, "the upstream failed"))
+		sub.d.URI, sub.d.Args = sub.vars.uri, sub.vars.args
+		sub.addHeaders()
+		if st.d.OnUpstreamError == nil {
+			st.d.OnUpstreamError = map[int]*Decision{}
+		}
+		st.d.OnUpstreamError[code] = sub.d
+	}
+}
+
+// fork copies the request's state so a different outcome can be decided
+// without touching this one.
+func (st *state) fork() *state {
+	sub := *st
+	v := *st.vars
+	v.set = make(map[string]string, len(st.vars.set))
+	for k, val := range st.vars.set {
+		v.set[k] = val
+	}
+	sub.vars = &v
+	v.paths = &sub
+	sub.d = &Decision{Method: st.d.Method, Group: st.d.Group, Server: st.d.Server, Host: st.d.Host,
+		RawURI: st.d.RawURI, Steps: append([]LocationStep(nil), st.d.Steps...), Trace: append([]string(nil), st.d.Trace...)}
+	return &sub
 }
 
 // addHeaders evaluates the add_header lines in effect where the request

@@ -23,8 +23,8 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	if n := keepaliveFor(u, h.g.opts.Version.OrDefault()); n > 0 {
 		idle = rt.idleFor(u.Upstream, n)
 	}
-	return h.tryUpstream(rt, w, req, d, func(addr Addr) (bool, error) {
-		conn, br, resp, sent, err := h.roundTrip(idle, addr, connectTimeout, readTimeout, head, body, r, u.Method)
+	return h.tryUpstream(rt, w, req, d, func(addr Addr, name string) (bool, error) {
+		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connectTimeout, readTimeout, head, body, r, u.Method)
 		if err != nil {
 			return sent, err
 		}
@@ -32,9 +32,10 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		defer func() {
 			if reusable {
 				conn.SetDeadline(time.Time{})
-				idle.put(addr.String(), idleConn{conn: conn, br: br})
+				idle.put(name, idleConn{conn: conn, br: br})
 			} else {
 				conn.Close()
+				releaseUpstreamReader(br)
 			}
 		}()
 		defer resp.Body.Close()
@@ -64,10 +65,10 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 // roundTrip sends the request head and body to addr, on an idle
 // keepalive connection when there is one (falling back to a new one if
 // the idle one turns out closed), and reads the response head.
-func (h *handler) roundTrip(idle *idlePool, addr Addr, connectTimeout, readTimeout time.Duration, head []byte,
+func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connectTimeout, readTimeout time.Duration, head []byte,
 	body io.Reader, r Request, method string) (net.Conn, *bufio.Reader, *http.Response, bool, error) {
 	if idle != nil {
-		if c, ok := idle.get(addr.String()); ok {
+		if c, ok := idle.get(name); ok {
 			c.conn.SetDeadline(time.Now().Add(readTimeout))
 			if _, err := c.conn.Write(head); err == nil && !requestHasBody(r) {
 				if resp, err := http.ReadResponse(c.br, &http.Request{Method: method}); err == nil {
@@ -81,9 +82,11 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, connectTimeout, readTimeo
 					}
 				}
 				c.conn.Close()
+				releaseUpstreamReader(c.br)
 				return nil, nil, nil, true, fmt.Errorf("keepalive connection to %s failed", addr)
 			}
 			c.conn.Close()
+			releaseUpstreamReader(c.br)
 		}
 	}
 	conn, err := dialUpstream(addr, connectTimeout)
@@ -101,10 +104,11 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, connectTimeout, readTimeo
 			return nil, nil, nil, true, err
 		}
 	}
-	br := bufio.NewReader(conn)
+	br := newUpstreamReader(conn)
 	resp, err := http.ReadResponse(br, &http.Request{Method: method})
 	if err != nil {
 		conn.Close()
+		releaseUpstreamReader(br)
 		return nil, nil, nil, true, err
 	}
 	return conn, br, resp, true, nil
@@ -113,19 +117,24 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, connectTimeout, readTimeo
 // proxyHead is the request line and headers sent upstream.
 func (h *handler) proxyHead(d *Decision, r Request) []byte {
 	u := d.Upstream
-	var b strings.Builder
-	b.WriteString(u.Method + " " + u.URI + " " + u.Proto + "\r\n")
+	size := len(u.Method) + len(u.URI) + len(u.Proto) + 4 + len("Content-Length: 18446744073709551615\r\n\r\n")
 	for _, kv := range u.Headers {
-		b.WriteString(kv[0] + ": " + kv[1] + "\r\n")
+		size += len(kv[0]) + len(kv[1]) + 4
 	}
-	if n := contentLength(r.Headers); n >= 0 {
-		b.WriteString("Content-Length: " + strconv.FormatInt(n, 10) + "\r\n")
+	b := make([]byte, 0, size) // one allocation for the whole head
+	b = append(append(append(append(append(b, u.Method...), ' '), u.URI...), ' '), u.Proto...)
+	b = append(b, "\r\n"...)
+	for _, kv := range u.Headers {
+		b = append(append(append(append(b, kv[0]...), ": "...), kv[1]...), "\r\n"...)
 	}
-	b.WriteString("\r\n")
-	return []byte(b.String())
+	if n := r.bodyLength(); n >= 0 {
+		b = strconv.AppendInt(append(b, "Content-Length: "...), n, 10)
+		b = append(b, "\r\n"...)
+	}
+	return append(b, "\r\n"...)
 }
 
-func requestHasBody(r Request) bool { return contentLength(r.Headers) > 0 }
+func requestHasBody(r Request) bool { return r.bodyLength() > 0 }
 
 // relayHeaders copies an upstream's response headers nginx passes on, with
 // proxy_redirect applied to Location and Refresh.
@@ -142,7 +151,7 @@ func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Hea
 			out.Add(name, v)
 		}
 	}
-	out.Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
+	out.Set("Server", h.serverHeader())
 }
 
 // proxyRedirect is `proxy_redirect default` (or the configured pairs, or

@@ -50,7 +50,14 @@ func (st *state) proxyRequest() *UpstreamRequest {
 		u.Proto = "HTTP/1.1"
 	}
 	if pv := conf.Get("proxy_http_version"); pv != nil {
-		u.Proto = "HTTP/" + pv.Args[0]
+		switch pv.Args[0] {
+		case "1.1":
+			u.Proto = "HTTP/1.1" // no concatenation per request
+		case "1.0":
+			u.Proto = "HTTP/1.0"
+		default:
+			u.Proto = "HTTP/" + pv.Args[0]
+		}
 	}
 	u.Headers = proxyHeaders(conf, v, proxyHost, st.ver)
 	u.HashKey = st.hashKey(u.Upstream)
@@ -94,7 +101,8 @@ var proxyDefaultHeaders = [][2]string{
 // entries (all-or-nothing inheritance) in config order, nginx's defaults
 // not overridden, then the client's headers that neither names.
 func proxyHeaders(conf *Conf, v *reqVars, proxyHost string, ver NginxVersion) [][2]string {
-	var set [][2]string
+	var setBuf [16][2]string // on the stack for every usual config
+	set := setBuf[:0]
 	for _, d := range conf.List("proxy_set_header") {
 		set = append(set, [2]string{d.Args[0], d.Args[1]})
 	}
@@ -106,7 +114,7 @@ func proxyHeaders(conf *Conf, v *reqVars, proxyHost string, ver NginxVersion) []
 			set = append(set, def)
 		}
 	}
-	var out [][2]string
+	out := make([][2]string, 0, len(set)+len(v.headers))
 	for _, kv := range set {
 		var val string
 		switch kv[1] {
@@ -125,6 +133,9 @@ func proxyHeaders(conf *Conf, v *reqVars, proxyHost string, ver NginxVersion) []
 		if !hasHeader(set, kv[0]) {
 			out = append(out, kv)
 		}
+	}
+	if len(out) == 0 {
+		return nil // as before the slice was sized up front
 	}
 	return out
 }

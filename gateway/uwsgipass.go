@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,7 +33,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			bufSize = int(n)
 		}
 	}
-	return h.tryUpstream(rt, w, req, d, func(addr Addr) (bool, error) {
+	return h.tryUpstream(rt, w, req, d, func(addr Addr, _ string) (bool, error) {
 		conn, err := dialUpstream(addr, connectTimeout)
 		if err != nil {
 			return false, err
@@ -49,7 +48,8 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 				return true, err
 			}
 		}
-		br := bufio.NewReader(conn)
+		br := newUpstreamReader(conn)
+		defer releaseUpstreamReader(br) // nothing reads it once this returns
 		head, err := uwsgi.ReadResponseHeadLimit(br, bufSize)
 		if err != nil {
 			return true, err
@@ -60,7 +60,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 				out.Add(hd.Name, hd.Value)
 			}
 		}
-		out.Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
+		out.Set("Server", h.serverHeader())
 		status := head.Status
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus

@@ -8,27 +8,38 @@ import (
 // reqVars is the request state nginx's variables read: everything the
 // config can interpolate, computed once per request.
 type reqVars struct {
-	method   string
-	proto    string // "HTTP/1.1"
-	scheme   string
-	rawURI   string // $request_uri
-	uri      string // $uri
-	args     string
-	host     string // $host, normalised
-	headers  [][2]string
-	server   *Server
-	port     int    // $server_port: the port the connection arrived on
-	remote   string // $remote_addr
-	rport    string // $remote_port
-	caps     *Captures
-	docRoot  string
-	maps     map[string]*mapVar
-	set      map[string]string // variables made by `set` and named captures
-	filename func() string     // $request_filename
-	fastcgi  func() (script, pathInfo string)
-	evalDeep int // guards map-of-map recursion
+	method  string
+	proto   string // "HTTP/1.1"
+	scheme  string
+	rawURI  string // $request_uri
+	uri     string // $uri
+	args    string
+	host    string // $host, normalised
+	headers [][2]string
+	server  *Server
+	port    int    // $server_port: the port the connection arrived on
+	remote  string // $remote_addr
+	rport   string // $remote_port
+	caps    *Captures
+	docRoot string
+	maps    map[string]*mapVar
+	set     map[string]string // variables made by `set` and named captures
+	paths   pathVars          // $request_filename, $fastcgi_*; nil: none
+	// chunkedLength is a chunked body's size once read whole.
+	chunkedLength int64
+	chunkedRead   bool
+	evalDeep      int // guards map-of-map recursion
 	// unknown collects variables Berth cannot evaluate.
 	unknown []string
+}
+
+// pathVars are the variables that depend on the configuration in effect
+// (root, alias, fastcgi_split_path_info): the request's state answers
+// them. An interface rather than two func fields, which cost two
+// allocations per request.
+type pathVars interface {
+	requestFilename() string
+	fastcgiSplit() (script, pathInfo string)
 }
 
 // header returns the first value of the named request header
@@ -96,8 +107,13 @@ func (v *reqVars) lookup(name string) (string, bool) {
 		s, _ := v.header("Content-Type")
 		return s, true
 	case "content_length":
-		s, _ := v.header("Content-Length")
-		return s, true
+		if s, ok := v.header("Content-Length"); ok {
+			return s, true
+		}
+		if v.chunkedRead {
+			return strconv.FormatInt(v.chunkedLength, 10), true
+		}
+		return "", true
 	case "proxy_add_x_forwarded_for":
 		if xff, ok := v.joinedHeader("X-Forwarded-For", ", "); ok {
 			return xff + ", " + v.remote, true
@@ -106,17 +122,17 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	case "request":
 		return v.method + " " + v.rawURI + " " + v.proto, true
 	case "fastcgi_script_name", "fastcgi_path_info":
-		if v.fastcgi == nil {
+		if v.paths == nil {
 			return v.uri, true
 		}
-		script, info := v.fastcgi()
+		script, info := v.paths.fastcgiSplit()
 		if name == "fastcgi_path_info" {
 			return info, true
 		}
 		return script, true
 	case "request_filename":
-		if v.filename != nil {
-			return v.filename(), true
+		if v.paths != nil {
+			return v.paths.requestFilename(), true
 		}
 		return "", true
 	}
