@@ -1,0 +1,211 @@
+package proc
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/engine"
+)
+
+// drainLimit bounds how long output is read after the whole group was
+// killed. Only a process that left the group (setsid) and kept the pipes
+// can hold them longer; its later output is not read.
+const drainLimit = time.Second
+
+// instance is one run of a service. Its supervise goroutine owns the
+// process from start to reaping; Stop only signals and waits.
+type instance struct {
+	rt      *Runtime
+	cmd     *exec.Cmd
+	pid     int // also the process group ID
+	grp     group
+	outR    *os.File
+	errR    *os.File
+	pending atomic.Int32  // output streams still being copied
+	drained chan struct{} // closed when both streams reached EOF
+	done    chan struct{} // closed when the service ended and its output is delivered
+	code    int           // valid once done is closed
+	err     error
+
+	mu       sync.Mutex // guards the fields that follow
+	stopping bool
+	deadline time.Time // when a stopping group gets SIGKILL
+	gone     bool      // the group is killed and the leader reaped: no more signals
+}
+
+var _ engine.Instance = (*instance)(nil)
+
+func newInstance(rt *Runtime, cmd *exec.Cmd, grp group, out engine.Output, outR, errR *os.File) *instance {
+	i := &instance{
+		rt:      rt,
+		cmd:     cmd,
+		pid:     cmd.Process.Pid,
+		grp:     grp,
+		outR:    outR,
+		errR:    errR,
+		drained: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	i.pending.Store(2)
+	go i.copyOut(orDiscard(out.Stdout), outR)
+	go i.copyOut(orDiscard(out.Stderr), errR)
+	return i
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// copyOut delivers one stream until EOF. When the writer fails it keeps
+// reading, so the service never blocks on a full pipe.
+func (i *instance) copyOut(w io.Writer, r *os.File) {
+	defer func() {
+		if i.pending.Add(-1) == 0 {
+			close(i.drained)
+		}
+	}()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				w = io.Discard
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Pid is the service's first process, whose ID is also its group's.
+func (i *instance) Pid() int { return i.pid }
+
+// Wait returns the exit code once the service has ended: 128+N for a
+// death by signal N, as shells report it.
+func (i *instance) Wait() (int, error) {
+	<-i.done
+	return i.code, i.err
+}
+
+// Stop sends sig (SIGTERM when 0) to the whole group and SIGKILLs the
+// group after grace. It returns once the first process has been reaped
+// and all output delivered. Stopping an ended service does nothing.
+func (i *instance) Stop(sig syscall.Signal, grace time.Duration) error {
+	if sig == 0 {
+		sig = syscall.SIGTERM
+	}
+	i.mu.Lock()
+	if i.gone {
+		i.mu.Unlock()
+		<-i.done
+		return nil
+	}
+	if d := time.Now().Add(grace); !i.stopping || d.Before(i.deadline) {
+		i.deadline = d
+	}
+	i.stopping = true
+	deadline := i.deadline
+	if err := i.grp.signal(sig); err != nil {
+		deadline = time.Now() // the signal cannot be delivered: kill now
+	}
+	i.mu.Unlock()
+
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-i.done:
+		return nil
+	case <-t.C:
+	}
+	i.mu.Lock()
+	if !i.gone {
+		i.grp.kill()
+	}
+	i.mu.Unlock()
+	<-i.done
+	return nil
+}
+
+// supervise waits for the first process to exit, clears the rest of its
+// group (at once after a natural exit, as a container's processes die with
+// its init; after the grace period when stopping), reaps it and waits for
+// the output.
+func (i *instance) supervise() {
+	unreaped := waitExited(i.pid) // Linux: exited but not reaped, so the group ID cannot be reused yet
+	var werr error
+	if !unreaped {
+		werr = i.cmd.Wait()
+	}
+	i.settle()
+	i.mu.Lock()
+	i.grp.kill()
+	i.gone = true
+	i.mu.Unlock()
+	i.rt.forget(i)
+	if unreaped {
+		werr = i.cmd.Wait()
+	}
+	i.drain()
+	i.grp.release()
+	i.code, i.err = exitStatus(i.cmd.ProcessState, werr)
+	close(i.done)
+}
+
+// settle gives a stopping group's other processes until the deadline to
+// finish, or until they closed the output pipes, whichever comes first.
+func (i *instance) settle() {
+	i.mu.Lock()
+	stopping, deadline := i.stopping, i.deadline
+	i.mu.Unlock()
+	if !stopping {
+		return
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-i.drained:
+	case <-t.C:
+	}
+}
+
+// drain waits for the output copies to finish, forcing them to after
+// drainLimit, then closes the pipes.
+func (i *instance) drain() {
+	t := time.NewTimer(drainLimit)
+	defer t.Stop()
+	select {
+	case <-i.drained:
+	case <-t.C:
+		for _, f := range []*os.File{i.outR, i.errR} {
+			if f.SetReadDeadline(time.Now()) != nil {
+				f.Close()
+			}
+		}
+		<-i.drained
+	}
+	i.outR.Close()
+	i.errR.Close()
+}
+
+// exitCodeOf turns cmd.Wait's error into a code: an exit status is a
+// result, not an error.
+func exitCodeOf(state *os.ProcessState, werr error) (int, error) {
+	var exitErr *exec.ExitError
+	if werr != nil && !errors.As(werr, &exitErr) {
+		return -1, werr
+	}
+	if state == nil {
+		return -1, errors.New("no exit status")
+	}
+	return state.ExitCode(), nil
+}

@@ -1,0 +1,74 @@
+package proc_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/berth-dev/berth/engine/proc"
+)
+
+// The test binary plays two more parts, chosen by environment: Berth's
+// guardian (exactly as berth's main runs it) for the Runtimes the tests
+// make, and a process holding a port. The orphan tests' Berth is
+// fixtures/procs/berthlike, built once, without the race detector, so
+// that it and its guardian start as fast as berth does.
+func TestMain(m *testing.M) {
+	if proc.GuardianMain() {
+		os.Exit(0)
+	}
+	if os.Getenv("PROC_TEST_LISTEN") != "" {
+		os.Exit(listenMain())
+	}
+	dir, err := os.MkdirTemp("", "proc-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	buildDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// buildDir holds binaries the tests build.
+var buildDir string
+
+var berthlike = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(buildDir, "berthlike")
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("building berthlike: %w", err)
+	}
+	out, err := exec.Command(goCmd, "build", "-o", bin, "github.com/berth-dev/berth/fixtures/procs/berthlike").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("building berthlike: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// listenMain holds a TCP port and prints it, until stdin closes.
+func listenMain() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "listen:", err)
+		return 1
+	}
+	defer l.Close()
+	fmt.Printf("%d\n", l.Addr().(*net.TCPAddr).Port)
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}

@@ -1,0 +1,11 @@
+//go:build unix
+
+package proc
+
+import (
+	"errors"
+	"syscall"
+)
+
+func isAddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
+func isRefused(err error) bool   { return errors.Is(err, syscall.ECONNREFUSED) }
