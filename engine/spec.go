@@ -97,6 +97,13 @@ type Probe struct {
 	Pattern  string
 	Interval time.Duration // default 2s
 	Timeout  time.Duration // default 2s
+	// Retries, StartPeriod and StartInterval work as in a Compose
+	// healthcheck: failures before the first success do not count during
+	// StartPeriod, which probes every StartInterval so a service is seen
+	// healthy soon after it listens.
+	Retries       int           // default 3
+	StartPeriod   time.Duration // default 30s
+	StartInterval time.Duration // default 100ms
 }
 
 // RestartMode is Compose's restart policy.

@@ -1,0 +1,287 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// runner runs a service's runs for its supervising goroutine; its fields
+// are that goroutine's alone.
+type runner struct {
+	s      *Supervisor
+	svc    *service
+	picked int // the port the engine picked, kept across runs
+}
+
+// ending is how one run ended.
+type ending struct {
+	byControl bool // a command or the end of the supervisor stopped it
+	unhealthy bool // it turned unhealthy and was stopped to restart it
+	code      int
+	err       error
+	why       string        // unhealthy: what the failing check said
+	goodFor   time.Duration // how long it was in good health
+}
+
+// words says how a run ended, for a Detail.
+func (e ending) words() string {
+	switch {
+	case e.unhealthy:
+		return "unhealthy (" + e.why + ")"
+	case e.err != nil:
+		return fmt.Sprintf("exit code %d: %v", e.code, e.err)
+	}
+	return fmt.Sprintf("exit code %d", e.code)
+}
+
+// run starts run gen of the service and restarts it as its policy says,
+// until it ends for good or a command takes over.
+func (r *runner) run(ctx context.Context, gen uint64, rt Runtime) {
+	s, svc, spec := r.s, r.svc, r.svc.spec
+	attempts := 0
+	for {
+		t, err := r.prepare()
+		if err != nil {
+			s.finish(svc, gen, Failed, err.Error(), 0)
+			return
+		}
+		end, err := r.once(ctx, gen, rt, t)
+		if err != nil {
+			s.log.Warn("could not start", "service", spec.Name, "error", err)
+			s.finish(svc, gen, Failed, "could not start: "+err.Error(), 0)
+			return
+		}
+		if end.byControl {
+			return
+		}
+		c := s.controlOf(svc)
+		d := decideRestart(restartInput{
+			Policy:        spec.Restart,
+			OnUnhealthy:   spec.RestartOnUnhealthy,
+			Unhealthy:     end.unhealthy,
+			ExitCode:      end.code,
+			StoppedByUser: !c.up || c.gen != gen,
+			Attempts:      attempts,
+			GoodFor:       end.goodFor,
+			Backoff:       spec.Backoff,
+		})
+		switch {
+		case d.GaveUp:
+			s.finish(svc, gen, Failed, fmt.Sprintf("gave up after %d restarts; %s", d.Attempts, end.words()), end.code)
+			return
+		case !d.Restart:
+			s.finish(svc, gen, Exited, end.words(), end.code)
+			return
+		}
+		attempts = d.Attempts
+		at := s.now().Add(d.Delay)
+		s.log.Info("restarting", "service", spec.Name, "after", end.words(), "in", d.Delay)
+		s.update(svc, func(st *ServiceState) {
+			st.State, st.Detail = Crashed, end.words()+"; restarting at "+at.Format("15:04:05")
+			st.RestartAt, st.ExitCode, st.Pid = at, end.code, 0
+			st.Restarts++
+		})
+		if !r.sleep(ctx, gen, d.Delay) || !s.claimRestart(svc, gen) {
+			return
+		}
+	}
+}
+
+// sleep waits out a backoff; false when a command or the end of ctx cut
+// it short (a Restart or Stop decides what comes next, not the backoff).
+func (r *runner) sleep(ctx context.Context, gen uint64, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+			return true
+		case <-r.svc.wake:
+			if c := r.s.controlOf(r.svc); !c.up || c.gen != gen {
+				return false
+			}
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// once starts one instance and supervises it until it ends.
+func (r *runner) once(ctx context.Context, gen uint64, rt Runtime, t target) (ending, error) {
+	s, svc := r.s, r.svc
+	stdout := newLineWriter(svc.logs, Stdout, s.now)
+	stderr := newLineWriter(svc.logs, Stderr, s.now)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	from := svc.logs.nextSeq()
+	ictx, icancel := context.WithCancel(ctx)
+	defer icancel()
+	started := s.now()
+	inst, err := rt.Start(ictx, svc.spec, t.Env, Output{Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		return ending{}, err
+	}
+	s.log.Debug("started", "service", svc.spec.Name, "pid", inst.Pid())
+	return r.supervise(ctx, gen, inst, t, started, from), nil
+}
+
+type exitResult struct {
+	code int
+	err  error
+}
+
+// healthEvent is one check's result and the check's status after it.
+type healthEvent struct {
+	idx    int
+	result ProbeResult
+	status healthStatus
+}
+
+// supervise watches a running instance: its exit, its health checks and
+// the user's commands. It returns once the instance has ended.
+func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, t target, started time.Time, logFrom uint64) ending {
+	s, svc, spec := r.s, r.svc, r.svc.spec
+	exited := make(chan exitResult, 1)
+	go func() { // ends when the instance does; every path below waits for it
+		code, err := inst.Wait()
+		exited <- exitResult{code, err}
+	}()
+	stop := func() {
+		if err := inst.Stop(spec.StopSignal, spec.StopGrace); err != nil {
+			s.log.Warn("stopping", "service", spec.Name, "error", err)
+		}
+		<-exited
+	}
+	hctx, hcancel := context.WithCancel(ctx)
+	events := make(chan healthEvent)
+	health := r.startChecks(hctx, t, started, logFrom, events)
+	defer health.wg.Wait()
+	defer hcancel()
+
+	detail := ""
+	if len(health.statuses) > 0 {
+		detail = "health: starting"
+	}
+	s.update(svc, func(st *ServiceState) {
+		st.State, st.Detail = Running, detail
+		st.Pid, st.Port, st.Socket, st.RestartAt = inst.Pid(), t.Port, t.Socket, time.Time{}
+	})
+	for {
+		s.mu.Lock()
+		changed := s.changed.wait()
+		c := svc.ctl
+		s.mu.Unlock()
+		var waitOthers <-chan struct{}
+		switch {
+		case ctx.Err() != nil || c.gen != gen:
+			stop()
+			return ending{byControl: true}
+		case !c.up:
+			if blockers := s.stopBlockersOf(svc); c.ordered && len(blockers) > 0 {
+				waitOthers = changed
+				s.update(svc, func(st *ServiceState) { st.Detail = "stopping after " + strings.Join(blockers, ", ") })
+				break
+			}
+			stop()
+			return ending{byControl: true}
+		}
+		select {
+		case e := <-exited:
+			return ending{code: e.code, err: e.err, goodFor: health.goodFor(s.now())}
+		case ev := <-events:
+			goodFor := health.goodFor(s.now())
+			h := health.take(ev, s.now())
+			s.update(svc, func(st *ServiceState) { applyHealth(st, h, ev.result) })
+			if h == healthBad && spec.RestartOnUnhealthy && c.up {
+				stop()
+				return ending{unhealthy: true, why: health.lastFailure, goodFor: goodFor}
+			}
+		case <-svc.wake:
+		case <-waitOthers:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// runHealth is one run's health as its checks report it.
+type runHealth struct {
+	wg          sync.WaitGroup // the checks' goroutines
+	statuses    []healthStatus // per check
+	goodSince   time.Time      // zero while not in good health
+	lastFailure string
+}
+
+// startChecks starts a goroutine per check of the run, each sending its
+// results on events until ctx ends. A run without checks is in good
+// health from its start.
+func (r *runner) startChecks(ctx context.Context, t target, started time.Time, logFrom uint64, events chan<- healthEvent) *runHealth {
+	s, spec := r.s, r.svc.spec
+	h := &runHealth{}
+	checks := checkersFor(spec, t, s.runtimes[Process])
+	for i, c := range checks {
+		h.wg.Go(func() { runCheck(ctx, c, i, started, events, s.now) })
+	}
+	logs := logProbes(spec)
+	for j, p := range logs {
+		f := &Follower{bufs: []*logBuffer{r.svc.logs}, next: []uint64{logFrom}, changed: &s.logChanged}
+		h.wg.Go(func() { watchLog(ctx, f, p, len(checks)+j, events, s.now) })
+	}
+	h.statuses = make([]healthStatus, len(checks)+len(logs))
+	if len(h.statuses) == 0 {
+		h.goodSince = started
+	}
+	return h
+}
+
+// take records a check's result and returns the run's overall health.
+func (h *runHealth) take(ev healthEvent, now time.Time) healthStatus {
+	h.statuses[ev.idx] = ev.status
+	if !ev.result.OK {
+		h.lastFailure = failureWords(ev.result)
+	}
+	overall := overallHealth(h.statuses)
+	switch {
+	case overall == healthGood && h.goodSince.IsZero():
+		h.goodSince = now
+	case overall == healthBad:
+		h.goodSince = time.Time{}
+	}
+	return overall
+}
+
+// goodFor is how long the run has been in good health.
+func (h *runHealth) goodFor(now time.Time) time.Duration {
+	if h.goodSince.IsZero() {
+		return 0
+	}
+	return now.Sub(h.goodSince)
+}
+
+// applyHealth shows a service's overall health in its state, with the
+// result that just came in.
+func applyHealth(st *ServiceState, h healthStatus, res ProbeResult) {
+	st.Health = withResult(st.Health, res)
+	switch h {
+	case healthGood:
+		st.State, st.Detail = Healthy, ""
+	case healthBad:
+		st.State = Unhealthy
+		if !res.OK || st.Detail == "" {
+			st.Detail = failureWords(res)
+		}
+	default:
+		st.State, st.Detail = Running, "health: starting"
+	}
+}
+
+// failureWords is a failed check in a few words: "http /health: HTTP
+// 503 Service Unavailable".
+func failureWords(res ProbeResult) string {
+	if l := firstLine(res.Output); l != "" {
+		return res.Probe + ": " + l
+	}
+	return res.Probe + " failed"
+}

@@ -1,0 +1,187 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Options are the supervisor's surroundings; every field has a default.
+type Options struct {
+	Logger hclog.Logger     // the engine's own log; default: none
+	Now    func() time.Time // default time.Now
+	// RuntimeDir holds what the engine makes for a run of the stack: the
+	// unix sockets of socket services. Default: <tmp>/berth.
+	RuntimeDir string
+	// PickPort finds a free TCP port for a service that serves but declares
+	// none. Default: one the kernel hands out on 127.0.0.1.
+	PickPort func() (int, error)
+	// LogBytes caps each service's log buffer in bytes, on top of
+	// Spec.LogLines, so long lines cannot grow it without bound.
+	// Default 16 MiB.
+	LogBytes int
+}
+
+// DefaultLogBytes is Options.LogBytes' default.
+const DefaultLogBytes = 16 << 20
+
+// Supervisor runs a stack's services: one goroutine each, started by Run.
+// Its commands only record what the user wants and wake the service's
+// goroutine, so they are safe at any time and never wait for a service.
+type Supervisor struct {
+	runtimes   map[RuntimeKind]Runtime
+	log        hclog.Logger
+	now        func() time.Time
+	runtimeDir string
+	pickPort   func() (int, error)
+	specs      []Spec // with defaults, in stack order
+	specMap    map[string]Spec
+	services   []*service
+	byName     map[string]*service
+	logChanged broadcast // fired when any service's log grows
+
+	mu      sync.Mutex // guards the fields that follow and each service's guarded fields
+	version uint64
+	current Snapshot
+	subs    map[chan Snapshot]struct{}
+	changed broadcast // fired on every new snapshot
+	ran     bool
+}
+
+// service is one service and what its supervising goroutine shares.
+type service struct {
+	spec   Spec
+	wake   chan struct{} // a command arrived; capacity 1
+	logs   *logBuffer
+	broken string // why it can never start (dependency cycle), or ""
+
+	// Guarded by Supervisor.mu:
+	kind RuntimeKind
+	ctl  control
+	st   ServiceState
+}
+
+// control is what the user asked of a service. Start and Restart begin a
+// new run (gen); the goroutine marks a run done when it ended for good
+// (exited, failed), so that Start knows to begin another.
+type control struct {
+	up      bool
+	gen     uint64
+	doneGen uint64
+	ordered bool // a stop that waits for the services depending on it
+}
+
+// New prepares a supervisor for specs (in stack order) with the runtimes
+// at hand. Nothing runs until Run.
+func New(specs []Spec, runtimes map[RuntimeKind]Runtime, opts Options) *Supervisor {
+	s := &Supervisor{
+		runtimes:   runtimes,
+		log:        opts.Logger,
+		now:        opts.Now,
+		runtimeDir: opts.RuntimeDir,
+		pickPort:   opts.PickPort,
+		byName:     map[string]*service{},
+		subs:       map[chan Snapshot]struct{}{},
+	}
+	if s.log == nil {
+		s.log = hclog.NewNullLogger()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.runtimeDir == "" {
+		s.runtimeDir = filepath.Join(os.TempDir(), "berth")
+	}
+	if s.pickPort == nil {
+		s.pickPort = pickFreePort
+	}
+	logBytes := opts.LogBytes
+	if logBytes <= 0 {
+		logBytes = DefaultLogBytes
+	}
+	for _, sp := range specs {
+		s.specs = append(s.specs, withDefaults(sp))
+	}
+	s.specMap = specMap(s.specs)
+	now := s.now()
+	for _, sp := range s.specs {
+		svc := &service{
+			spec:   sp,
+			wake:   make(chan struct{}, 1),
+			logs:   newLogBuffer(sp.Name, sp.LogLines, logBytes, &s.logChanged),
+			broken: dependencyProblem(sp.Name, s.specs),
+			kind:   sp.Runtime,
+			st:     ServiceState{Name: sp.Name, Runtime: sp.Runtime, State: Stopped, Since: now},
+		}
+		if svc.broken != "" {
+			svc.st.State, svc.st.Detail = Failed, svc.broken
+		}
+		s.services = append(s.services, svc)
+		s.byName[sp.Name] = svc
+	}
+	s.mu.Lock()
+	s.publishLocked()
+	s.mu.Unlock()
+	return s
+}
+
+// Run supervises the services until ctx ends, then stops every service in
+// reverse dependency order and returns once all have stopped. Commands
+// given before Run take effect when it begins.
+func (s *Supervisor) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.ran {
+		s.mu.Unlock()
+		return errors.New("engine: Run called twice")
+	}
+	s.ran = true
+	s.mu.Unlock()
+
+	// The services outlive ctx until they have stopped in order.
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, svc := range s.services {
+		wg.Go(func() { s.serve(sctx, svc) })
+	}
+	<-ctx.Done()
+	s.log.Debug("stopping the stack")
+	s.StopAll()
+	s.waitAllDown()
+	cancel()
+	wg.Wait()
+	return nil
+}
+
+// waitAllDown returns once no service has a run going.
+func (s *Supervisor) waitAllDown() {
+	for {
+		s.mu.Lock()
+		ch := s.changed.wait()
+		busy := false
+		for _, svc := range s.services {
+			busy = busy || isActive(svc.st.State)
+		}
+		s.mu.Unlock()
+		if !busy {
+			return
+		}
+		<-ch
+	}
+}
+
+// pickFreePort asks the kernel for a free port on the loopback address.
+func pickFreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
