@@ -14,7 +14,7 @@ DEMO     := fixtures/nginx/seed-fixed/conf.d/service.conf
 TEST_DEBS := nginx uwsgi uwsgi-plugin-python3 openssl
 TEST_WHY  := the tests compare Berth with real nginx, real uWSGI apps and the openssl client
 
-.PHONY: all build run test test-deps bench fuzz vet clean
+.PHONY: all build run test test-deps bench bench-deps fuzz vet clean
 
 all: build
 
@@ -45,8 +45,26 @@ test: test-deps
 	$(GO) test -race -count=1 ./... ; rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start ))s"; exit $$rc
 
-bench: test-deps
+# Debian packages the benchmark runs for real, and why.
+BENCH_DEBS := nginx uwsgi uwsgi-plugin-python3 wrk
+BENCH_WHY  := the benchmark loads real nginx and Berth with wrk, over real uWSGI
+BENCHFLAGS ?=
+
+bench-deps:
+	@missing=""; for p in $(BENCH_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing ($(BENCH_WHY))"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# The Go benchmarks, then `berth gateway` against nginx on one config
+# (fixtures/benchnginx); e.g. BENCHFLAGS="-d 20s -runs 3" for steadier figures.
+bench: test-deps bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./fixtures/benchnginx $(BENCHFLAGS)
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
 fuzz:

@@ -249,8 +249,12 @@ func (st *state) errorPage(ep *nginx.Directive, status int, why string) phase {
 
 // errorPageDirective finds the error_page in effect for status.
 func errorPageDirective(conf *Conf, status int) *nginx.Directive {
+	pages := conf.List("error_page")
+	if len(pages) == 0 {
+		return nil // most locations: spare the number's formatting
+	}
 	code := strconv.Itoa(status)
-	for _, d := range conf.List("error_page") {
+	for _, d := range pages {
 		for _, a := range d.Args[:len(d.Args)-1] {
 			if a == code {
 				return d
