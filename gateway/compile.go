@@ -33,6 +33,9 @@ func Compile(cfg *nginx.Config) (*Table, error) {
 		return nil, err
 	}
 	c.flushIgnored()
+	for _, g := range c.t.Groups {
+		g.explainFallback()
+	}
 	return c.t, nil
 }
 

@@ -179,7 +179,10 @@ func (g *Gateway) Start() error {
 	plans := planListeners(t, g.opts.MapPort, g.opts.Public)
 	var lns []net.Listener
 	for _, p := range plans {
-		ln, err := net.Listen("tcp", p.local.String())
+		// No TCP keepalive probes on client connections, as nginx
+		// (so_keepalive off by default).
+		lc := net.ListenConfig{KeepAlive: -1}
+		ln, err := lc.Listen(context.Background(), "tcp", p.local.String())
 		if err != nil {
 			for _, l := range lns {
 				l.Close()

@@ -35,6 +35,8 @@ type Group struct {
 	Servers []*Server // in the order they listed this address:port
 	Default *Server   // default_server, else the first
 	names   *nameTable
+	// fallbackHow explains the default server's choice (made once).
+	fallbackHow string
 }
 
 // Socket names the group's address:port as nginx's messages do.
@@ -87,16 +89,19 @@ func (g *Group) FindServer(host string) NameMatch {
 			return m
 		}
 	}
-	how := "first server on " + g.Socket()
-	for _, l := range g.Default.Listens {
-		if l.DefaultServer && l.Port == g.Port {
-			how = "default_server of " + g.Socket()
-		}
+	return NameMatch{Server: g.Default, How: g.fallbackHow}
+}
+
+// explainFallback words, once per group, why its default server takes a
+// request no name matched.
+func (g *Group) explainFallback() {
+	g.fallbackHow = "first server on " + g.Socket()
+	if g.hasDefaultServer() {
+		g.fallbackHow = "default_server of " + g.Socket()
 	}
 	if len(g.Servers) == 1 {
-		how = "only server on " + g.Socket()
+		g.fallbackHow = "only server on " + g.Socket()
 	}
-	return NameMatch{Server: g.Default, How: how}
 }
 
 // hasCaptures: nginx builds the name hash for a lone server only when its
