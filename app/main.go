@@ -22,19 +22,23 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	log            hclog.Logger
+	// exit ends Berth at once (a second Ctrl-C); Main's caller decides
+	// what that means.
+	exit func(code int)
 }
 
 var commands = []command{
 	{"routes", "print the route table of an nginx config and its import report", runRoutes},
 	{"match", "show which server and location take a URL, and what the upstream receives", runMatch},
 	{"gateway", "serve an nginx config as nginx would, until Ctrl-C", runGateway},
+	{"up", "run a stack headless: start its services, print their logs, Ctrl-C stops all", runUp},
 }
 
 // Main runs berth with the given arguments and returns the exit code. Only
 // main decides to exit.
 func Main(args []string, stdout, stderr io.Writer) int {
 	log := hclog.New(&hclog.LoggerOptions{Name: "berth", Output: stderr, Level: hclog.Info})
-	e := &env{stdout: stdout, stderr: stderr, log: log}
+	e := &env{stdout: stdout, stderr: stderr, log: log, exit: os.Exit}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
