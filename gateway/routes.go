@@ -13,6 +13,11 @@ import (
 type routes struct {
 	table *Table
 	log   hclog.Logger
+	// targets redirect mapped upstreams to where their services run now;
+	// outside marks upstreams no service of the stack serves.
+	targets map[*Upstream]Target
+	outside map[*Upstream]bool
+
 	mu    sync.Mutex // guards pools and idle
 	pools map[*Upstream]*balance.Pool
 	idle  map[*Upstream]*idlePool
@@ -52,7 +57,16 @@ func (rt *routes) pool(u *Upstream) *balance.Pool {
 		return p
 	}
 	cfg := balance.Config{Method: balanceMethod(u), MethodAfterBackup: u.MethodAfterBackup}
+	if t, ok := rt.targets[u]; ok {
+		cfg = balance.Config{Method: balance.RoundRobin}
+		for _, a := range t.Addrs {
+			cfg.Peers = append(cfg.Peers, balance.NewPeer(a.String()))
+		}
+	}
 	for _, s := range u.Servers {
+		if _, ok := rt.targets[u]; ok {
+			break
+		}
 		cfg.Peers = append(cfg.Peers, balance.Peer{Addr: s.Addr.String(), Server: s.Written, Weight: s.Weight,
 			MaxFails: s.MaxFails, FailTimeout: s.FailTimeout, MaxConns: s.MaxConns, Backup: s.Backup, Down: s.Down})
 	}
@@ -85,4 +99,13 @@ func balanceMethod(u *Upstream) balance.Method {
 		return balance.Random
 	}
 	return balance.RoundRobin
+}
+
+// peerAddr is the address of peer i of u's pool: the service's when the
+// upstream is mapped, else the config's.
+func (rt *routes) peerAddr(u *Upstream, i int) Addr {
+	if t, ok := rt.targets[u]; ok {
+		return t.Addrs[i]
+	}
+	return u.Servers[i].Addr
 }

@@ -81,8 +81,17 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 
 // Swap replaces the route table. Upstream pools start afresh, as they do
 // when nginx reloads.
-func (g *Gateway) Swap(t *Table) {
-	if old := g.routes.Swap(newRoutes(t, g.log)); old != nil {
+func (g *Gateway) Swap(t *Table) { g.Route(t, nil, nil) }
+
+// Route replaces the table and where its mapped upstreams go: targets
+// send an upstream to its service's current address (or to a 503 page
+// while the service is down); outside marks upstreams no service serves,
+// whose failures say so. Requests in flight finish on what they started
+// with.
+func (g *Gateway) Route(t *Table, targets map[*Upstream]Target, outside map[*Upstream]bool) {
+	rt := newRoutes(t, g.log)
+	rt.targets, rt.outside = targets, outside
+	if old := g.routes.Swap(rt); old != nil {
 		old.close()
 	}
 }

@@ -24,6 +24,10 @@ import (
 func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision,
 	exchange func(addr Addr, name string) (sent bool, err error)) string {
 	u := d.Upstream
+	if t, ok := rt.targets[u.Upstream]; ok && t.Down != "" {
+		h.unavailable(w, req, d, t)
+		return ""
+	}
 	pool := rt.pool(u.Upstream)
 	var client netip.Addr
 	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {
@@ -41,7 +45,7 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			h.fail(rt, w, req, d, status)
 			return last
 		}
-		addr := u.Upstream.Servers[i].Addr
+		addr := rt.peerAddr(u.Upstream, i)
 		last = addr.String()
 		sent, err := exchange(addr, last)
 		if err == nil {
@@ -68,6 +72,10 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 func (h *handler) fail(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, status int) {
 	if ed := d.OnUpstreamError[status]; ed != nil {
 		h.serve(rt, w, req, h.request(req), ed, nil)
+		return
+	}
+	if rt.outside[d.Upstream.Upstream] && status == 502 {
+		h.outsidePage(w, req, d)
 		return
 	}
 	h.respond(w, req, d, status)
