@@ -19,9 +19,12 @@ type Session struct {
 	sup   *engine.Supervisor
 	procs *proc.Runtime
 	lock  *stackLock
+	// gw serves x-berth.gateway's nginx config; nil when the stack has none.
+	gw *stackGateway
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the engine's Run returns
+	gwDone chan struct{} // closed when the gateway stops following the engine
 	runErr error
 	once   sync.Once
 }
@@ -58,12 +61,30 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 	}
 	sup := engine.New(st.Services, map[engine.RuntimeKind]engine.Runtime{engine.Process: procs},
 		engine.Options{Logger: opts.Log.Named("engine"), RuntimeDir: dir})
+	var gw *stackGateway
+	if st.Gateway != nil {
+		gw, err = startStackGateway(st, opts.Log.Named("gateway"))
+		if err != nil {
+			procs.Close()
+			lock.release()
+			return nil, fmt.Errorf("the stack's gateway: %w", err)
+		}
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	s := &Session{Stack: st, sup: sup, procs: procs, lock: lock, cancel: cancel, done: make(chan struct{})}
+	s := &Session{Stack: st, sup: sup, procs: procs, lock: lock, gw: gw, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		s.runErr = sup.Run(runCtx)
 	}()
+	if gw != nil {
+		snaps, unsubscribe := sup.Subscribe()
+		s.gwDone = make(chan struct{})
+		go func() {
+			defer close(s.gwDone)
+			defer unsubscribe()
+			gw.follow(runCtx, snaps)
+		}()
+	}
 	return s, nil
 }
 
@@ -76,8 +97,21 @@ func (s *Session) Close() error {
 	s.once.Do(func() {
 		s.cancel()
 		<-s.done
+		if s.gw != nil {
+			<-s.gwDone
+			s.gw.stop()
+		}
 		s.procs.Close() // whatever still runs, and the guardian
 		s.lock.release()
 	})
 	return s.runErr
+}
+
+// URLs are the local URLs of the stack's server blocks, when it has a
+// gateway.
+func (s *Session) URLs() []string {
+	if s.gw == nil {
+		return nil
+	}
+	return s.gw.urls()
 }

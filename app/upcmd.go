@@ -52,6 +52,9 @@ func runUp(ctx context.Context, e *env, args []string) error {
 	}
 	go func() { defer wg.Done(); out.logs(printing, fol) }()
 
+	for _, u := range sess.URLs() {
+		out.note("gateway: " + u)
+	}
 	if len(services) == 0 {
 		ctl.StartAll()
 	}
