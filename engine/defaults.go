@@ -6,7 +6,8 @@ import (
 )
 
 // Defaults the supervisor applies to a Spec's zero values, so the app may
-// leave out whatever the stack file does not say.
+// leave out whatever the stack file does not say. They are exported so the
+// stack loader can write them out and a Spec reads complete.
 const (
 	DefaultLogLines     = 10_000
 	DefaultStopGrace    = 10 * time.Second
@@ -15,17 +16,17 @@ const (
 	DefaultBackoffReset = 60 * time.Second
 
 	// Docker's healthcheck defaults.
-	defaultHCInterval      = 30 * time.Second
-	defaultHCTimeout       = 30 * time.Second
-	defaultHCRetries       = 3
-	defaultHCStartInterval = 5 * time.Second
+	DefaultHealthcheckInterval      = 30 * time.Second
+	DefaultHealthcheckTimeout       = 30 * time.Second
+	DefaultHealthcheckRetries       = 3
+	DefaultHealthcheckStartInterval = 5 * time.Second
 
 	// x-berth probe defaults.
-	defaultProbeInterval      = 2 * time.Second
-	defaultProbeTimeout       = 2 * time.Second
-	defaultProbeRetries       = 3
-	defaultProbeStartPeriod   = 30 * time.Second
-	defaultProbeStartInterval = 100 * time.Millisecond
+	DefaultProbeInterval      = 2 * time.Second
+	DefaultProbeTimeout       = 2 * time.Second
+	DefaultProbeRetries       = 3
+	DefaultProbeStartPeriod   = 30 * time.Second
+	DefaultProbeStartInterval = 100 * time.Millisecond
 )
 
 // withDefaults returns sp with its zero values filled in.
@@ -58,22 +59,22 @@ func withDefaults(sp Spec) Spec {
 	}
 	if hc := sp.Healthcheck; hc != nil {
 		c := *hc
-		c.Interval = orDefault(c.Interval, defaultHCInterval)
-		c.Timeout = orDefault(c.Timeout, defaultHCTimeout)
-		c.StartInterval = orDefault(c.StartInterval, defaultHCStartInterval)
+		c.Interval = orDefault(c.Interval, DefaultHealthcheckInterval)
+		c.Timeout = orDefault(c.Timeout, DefaultHealthcheckTimeout)
+		c.StartInterval = orDefault(c.StartInterval, DefaultHealthcheckStartInterval)
 		if c.Retries <= 0 {
-			c.Retries = defaultHCRetries
+			c.Retries = DefaultHealthcheckRetries
 		}
 		sp.Healthcheck = &c
 	}
 	probes := make([]Probe, len(sp.Probes))
 	for i, p := range sp.Probes {
-		p.Interval = orDefault(p.Interval, defaultProbeInterval)
-		p.Timeout = orDefault(p.Timeout, defaultProbeTimeout)
-		p.StartPeriod = orDefault(p.StartPeriod, defaultProbeStartPeriod)
-		p.StartInterval = orDefault(p.StartInterval, defaultProbeStartInterval)
+		p.Interval = orDefault(p.Interval, DefaultProbeInterval)
+		p.Timeout = orDefault(p.Timeout, DefaultProbeTimeout)
+		p.StartPeriod = orDefault(p.StartPeriod, DefaultProbeStartPeriod)
+		p.StartInterval = orDefault(p.StartInterval, DefaultProbeStartInterval)
 		if p.Retries <= 0 {
-			p.Retries = defaultProbeRetries
+			p.Retries = DefaultProbeRetries
 		}
 		if p.Kind == ProbeHTTP && p.Path == "" {
 			p.Path = "/"

@@ -18,11 +18,11 @@ func (b specBuilder) probes(sp engine.Spec, in []ProbeExtension, at keyPath) ([]
 		name := fmt.Sprintf("x-berth.probes[%d]", i)
 		var kinds []string
 		p := engine.Probe{
-			Interval:      durationDefault(pe.Interval, defaultProbeEvery),
-			Timeout:       durationDefault(pe.Timeout, defaultProbeTimeout),
-			Retries:       defaultProbeRetries,
-			StartPeriod:   durationDefault(pe.StartPeriod, defaultProbeStart),
-			StartInterval: durationDefault(pe.StartInterval, defaultProbeStartIv),
+			Interval:      durationDefault(pe.Interval, engine.DefaultProbeInterval),
+			Timeout:       durationDefault(pe.Timeout, engine.DefaultProbeTimeout),
+			Retries:       engine.DefaultProbeRetries,
+			StartPeriod:   durationDefault(pe.StartPeriod, engine.DefaultProbeStartPeriod),
+			StartInterval: durationDefault(pe.StartInterval, engine.DefaultProbeStartInterval),
 		}
 		if pe.Retries != nil {
 			if *pe.Retries < 1 {
@@ -97,7 +97,7 @@ func orNone(kinds []string) string {
 
 // backoff applies the defaults (1s doubling to 30s, reset after 60s).
 func backoff(in *BackoffExtension, at keyPath) (engine.Backoff, *fieldError) {
-	bo := engine.Backoff{Initial: defaultBackoffFirst, Max: defaultBackoffMax, ResetAfter: defaultBackoffReset}
+	bo := engine.Backoff{Initial: engine.DefaultBackoffStart, Max: engine.DefaultBackoffMax, ResetAfter: engine.DefaultBackoffReset}
 	if in == nil {
 		return bo, nil
 	}

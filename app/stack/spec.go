@@ -13,25 +13,6 @@ import (
 	"github.com/berth-dev/berth/engine"
 )
 
-// Defaults that Compose and Berth apply when the stack file is silent
-// (the engine's own, written out so a Spec reads complete).
-const (
-	defaultStopGrace     = 10 * time.Second
-	defaultLogLines      = 10000
-	defaultBackoffFirst  = time.Second
-	defaultBackoffMax    = 30 * time.Second
-	defaultBackoffReset  = 60 * time.Second
-	defaultHealthEvery   = 30 * time.Second
-	defaultHealthTimeout = 30 * time.Second
-	defaultHealthRetries = 3
-	defaultHealthStartIv = 5 * time.Second
-	defaultProbeEvery    = 2 * time.Second
-	defaultProbeTimeout  = 2 * time.Second
-	defaultProbeRetries  = 3
-	defaultProbeStart    = 30 * time.Second
-	defaultProbeStartIv  = 100 * time.Millisecond
-)
-
 // specBuilder turns one Compose service and its x-berth settings into the
 // engine's Spec.
 type specBuilder struct {
@@ -59,8 +40,8 @@ func (b specBuilder) build(svc types.ServiceConfig, ext ServiceExtension, kind e
 		DependsOn:          b.dependencies(svc),
 		Healthcheck:        healthcheck(svc.HealthCheck),
 		RestartOnUnhealthy: ext.RestartOnUnhealthy,
-		StopGrace:          defaultStopGrace,
-		LogLines:           defaultLogLines,
+		StopGrace:          engine.DefaultStopGrace,
+		LogLines:           engine.DefaultLogLines,
 	}
 	var fe *fieldError
 	if sp.Restart, fe = restartPolicy(svc, at); fe != nil {
@@ -146,11 +127,11 @@ func healthcheck(hc *types.HealthCheckConfig) *engine.Healthcheck {
 	}
 	h := &engine.Healthcheck{
 		Test:          append([]string(nil), hc.Test...),
-		Interval:      durationOr(hc.Interval, defaultHealthEvery),
-		Timeout:       durationOr(hc.Timeout, defaultHealthTimeout),
-		Retries:       defaultHealthRetries,
+		Interval:      durationOr(hc.Interval, engine.DefaultHealthcheckInterval),
+		Timeout:       durationOr(hc.Timeout, engine.DefaultHealthcheckTimeout),
+		Retries:       engine.DefaultHealthcheckRetries,
 		StartPeriod:   durationOr(hc.StartPeriod, 0),
-		StartInterval: durationOr(hc.StartInterval, defaultHealthStartIv),
+		StartInterval: durationOr(hc.StartInterval, engine.DefaultHealthcheckStartInterval),
 	}
 	if hc.Retries != nil {
 		h.Retries = int(*hc.Retries)

@@ -2,8 +2,6 @@ package proc_test
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,17 +13,14 @@ import (
 	"github.com/berth-dev/berth/engine/proc"
 )
 
-// The test binary plays two more parts, chosen by environment: Berth's
+// The test binary plays one more part, chosen by environment: Berth's
 // guardian (exactly as berth's main runs it) for the Runtimes the tests
-// make, and a process holding a port. The orphan tests' Berth is
-// fixtures/procs/berthlike, built once, without the race detector, so
-// that it and its guardian start as fast as berth does.
+// make. The orphan tests' Berth is fixtures/procs/berthlike, built once,
+// without the race detector, so that it and its guardian start as fast
+// as berth does.
 func TestMain(m *testing.M) {
 	if proc.GuardianMain() {
 		os.Exit(0)
-	}
-	if os.Getenv("PROC_TEST_LISTEN") != "" {
-		os.Exit(listenMain())
 	}
 	dir, err := os.MkdirTemp("", "proc-test")
 	if err != nil {
@@ -59,16 +54,3 @@ var berthlike = sync.OnceValues(func() (string, error) {
 	}
 	return bin, nil
 })
-
-// listenMain holds a TCP port and prints it, until stdin closes.
-func listenMain() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "listen:", err)
-		return 1
-	}
-	defer l.Close()
-	fmt.Printf("%d\n", l.Addr().(*net.TCPAddr).Port)
-	io.Copy(io.Discard, os.Stdin)
-	return 0
-}

@@ -1,6 +1,6 @@
-//go:build unix
+//go:build !windows
 
-package proc
+package portcheck
 
 import (
 	"errors"
