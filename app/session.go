@@ -33,6 +33,9 @@ type Session struct {
 type OpenOptions struct {
 	Load stack.LoadOptions
 	Log  hclog.Logger
+	// Events receives what the session has to tell the user beyond
+	// service states: gateway reloads and their route diffs.
+	Events func(string)
 }
 
 // Open loads the stack, takes its lock (one Berth per stack) and starts
@@ -63,7 +66,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 		engine.Options{Logger: opts.Log.Named("engine"), RuntimeDir: dir})
 	var gw *stackGateway
 	if st.Gateway != nil {
-		gw, err = startStackGateway(st, opts.Log.Named("gateway"))
+		gw, err = startStackGateway(st, opts.Log.Named("gateway"), opts.Events)
 		if err != nil {
 			procs.Close()
 			lock.release()

@@ -2,9 +2,14 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,4 +102,71 @@ func waitRouted(t *testing.T, ok func() bool) {
 		}
 	}
 	t.Fatal("the gateway never routed as expected")
+}
+
+// Editing the nginx config while the stack runs changes the routing
+// within a second; an edit that does not import keeps the old routing and
+// says why, with file and line.
+func TestNginxEditReloadsRoutes(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "site.conf")
+	write := func(s string) {
+		t.Helper()
+		// A new mtime and size make the change visible at once.
+		if err := os.WriteFile(conf, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("server { listen 80; location /old/ { return 200 \"old\"; } }\n")
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	compose := fmt.Sprintf("x-berth:\n  gateway:\n    nginx: ./site.conf\n    ports: {\"80\": %d}\nservices:\n  idle:\n    command: [\"sleep\", \"600\"]\n", port)
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644)
+	var events []string
+	var mu sync.Mutex
+	sess, err := Open(t.Context(), OpenOptions{Log: hclog.NewNullLogger(),
+		Events: func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() },
+		Load:   stack.LoadOptions{Files: []string{filepath.Join(dir, "compose.yaml")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	base := "http://" + sess.gw.g.Listeners()[0].Addr
+	body := func(path string) string {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := body("/old/"); got != "old" {
+		t.Fatalf("before the edit: %q", got)
+	}
+	write("server { listen 80; location /new/ { return 200 \"new\"; } }\n")
+	start := time.Now()
+	waitRouted(t, func() bool { return body("/new/") == "new" })
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the edit took %v to route, want under a second", d)
+	}
+	write("server { listen 80; location /broken/ { return 200 \"broken\"; }\n")
+	mu.Lock()
+	n := len(events)
+	mu.Unlock()
+	waitRouted(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(events) > n })
+	if got := body("/new/"); got != "new" {
+		t.Errorf("after a broken edit: %q, want the previous routes", got)
+	}
+	mu.Lock()
+	last := events[len(events)-1]
+	mu.Unlock()
+	if !strings.Contains(last, "site.conf:2: unexpected end of file") {
+		t.Errorf("the broken edit was reported as %q, want file:line", last)
+	}
+	if !strings.Contains(strings.Join(events, "\n"), "+ server \"\" (0.0.0.0:80): location /new/ → static files") {
+		t.Errorf("no route diff among %q", events)
+	}
 }

@@ -29,13 +29,19 @@ func runUp(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sess, err := Open(ctx, OpenOptions{Log: e.log,
+	var out *upPrinter
+	events := func(msg string) {
+		if out != nil {
+			out.note(msg)
+		}
+	}
+	sess, err := Open(ctx, OpenOptions{Log: e.log, Events: events,
 		Load: stack.LoadOptions{Files: files, Profiles: profiles, ProjectName: project}})
 	if err != nil {
 		return err
 	}
 	ctl := sess.Controller()
-	out := newUpPrinter(e.stdout, isTerminal(e.stdout), sess.Stack.Services)
+	out = newUpPrinter(e.stdout, isTerminal(e.stdout), sess.Stack.Services)
 
 	printing, stopPrinting := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
