@@ -32,6 +32,7 @@ var commands = []command{
 	{"match", "show which server and location take a URL, and what the upstream receives", runMatch},
 	{"gateway", "serve an nginx config as nginx would, until Ctrl-C", runGateway},
 	{"up", "run a stack headless: start its services, print their logs, Ctrl-C stops all", runUp},
+	{"import", "write a stack file from a production nginx config", runImport},
 }
 
 // Main runs berth with the given arguments and returns the exit code. Only

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/app/stack"
+	"github.com/berth-dev/berth/fixtures/nginxtest"
+	"github.com/berth-dev/berth/gateway"
+)
+
+// berth import on the seed's config proposes its four services with every
+// upstream mapped, and the stack loads; on every other nginx fixture the
+// stack file it writes loads too. It never overwrites a file.
+func TestImportWritesLoadableStacks(t *testing.T) {
+	fixtures, err := nginxtest.Fixtures("../fixtures/nginx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fixtures {
+		if f.Name == "seed" {
+			continue // refused by nginx and Berth alike: nothing to import
+		}
+		t.Run(f.Name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "compose.yaml")
+			args := []string{"import", "-o", out, filepath.Join(f.Dir, f.Entry)}
+			if f.Prefix != "" {
+				args = append(args, "--prefix", f.Dir, "--prod-prefix", f.Prefix)
+			}
+			if code, _, errOut := run(t, args...); code != 0 {
+				t.Fatalf("import: %s", errOut)
+			}
+			st, err := stack.Load(t.Context(), stack.LoadOptions{Files: []string{out}})
+			if err != nil {
+				text, _ := os.ReadFile(out)
+				t.Fatalf("the imported stack does not load: %v\n%s", err, text)
+			}
+			tbl, err := loadStackTable(st.Gateway)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, s := range st.Services {
+				names = append(names, s.Name)
+			}
+			if o := gateway.Outside(tbl.MapUpstreams(names, st.Gateway.Upstreams)); len(o) > 0 {
+				t.Errorf("upstreams left unmapped: %v", o)
+			}
+			if f.Name == "seed-fixed" && strings.Join(names, " ") != "service1 service2 service3 service4" {
+				t.Errorf("seed services: %v", names)
+			}
+			if code, _, errOut := run(t, args...); code == 0 || !strings.Contains(errOut, "never overwrites") {
+				t.Errorf("a second import overwrote %s: %s", out, errOut)
+			}
+		})
+	}
+}
