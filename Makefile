@@ -21,12 +21,12 @@ all: build
 build:
 	$(GO) build -o $(BIN) .
 
-# Until the desktop app lands, `run` shows what exists: the route table of
-# the seed's production nginx config and one routing decision explained.
+# Until the desktop app lands, `run` opens the headless app (berth up) in an
+# empty folder, which runs the built-in demo: the seed's four services
+# behind the seed's nginx config, at http://127.0.0.1:8080/api/service1/ ...
 run: build
-	./$(BIN) routes -c $(DEMO)
-	@echo
-	./$(BIN) match -c $(DEMO) 'http://localhost/api/service3/users/42?x=1'
+	@echo "make: the demo stack is served at http://127.0.0.1:8080/api/service1/ ... /api/service4/ (Ctrl-C stops it)"
+	@dir=$$(mktemp -d) && cd "$$dir" && exec $(CURDIR)/$(BIN) up
 
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do \

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/berth-dev/berth/app/demo"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -46,6 +47,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == demo.Command {
+		// A demo service: its own signals and exit code.
+		return demo.Main(args[1:], stdout, stderr)
 	}
 	for _, c := range commands {
 		if c.name == args[0] {

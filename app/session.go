@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 
+	"github.com/berth-dev/berth/app/demo"
 	"github.com/berth-dev/berth/app/stack"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/proc"
@@ -42,6 +45,9 @@ type OpenOptions struct {
 // the engine; no service starts until asked.
 func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 	st, err := stack.Load(ctx, opts.Load)
+	if errors.Is(err, stack.ErrNoStackFile) && len(opts.Load.Files) == 0 {
+		st, err = loadDemo(ctx, opts.Load)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -117,4 +123,30 @@ func (s *Session) URLs() []string {
 		return nil
 	}
 	return s.gw.urls()
+}
+
+// loadDemo loads the built-in demo stack (when there is no stack file):
+// the seed's four services, each the berth binary in demo mode, behind
+// the seed's nginx config. Its files are written to the user's cache
+// folder, so compose-go reads them as any stack.
+func loadDemo(ctx context.Context, load stack.LoadOptions) (*stack.Stack, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "berth", "demo")
+	if err := demo.WriteStack(dir); err != nil {
+		return nil, fmt.Errorf("writing the demo stack: %w", err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding Berth's own executable for the demo: %w", err)
+	}
+	env := load.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	load.WorkDir, load.Files = dir, nil
+	load.Env = append(append([]string(nil), env...), demo.BinEnv+"="+exe)
+	return stack.Load(ctx, load)
 }

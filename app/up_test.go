@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,5 +179,45 @@ func TestUpStopsOnInterruptAndRunsOnce(t *testing.T) {
 	dbStopped := strings.Index(text, "db: stopped")
 	if webStopped < 0 || dbStopped < 0 || dbStopped < webStopped {
 		t.Errorf("want web stopped before db (it depends on db):\n%s", text)
+	}
+}
+
+// With no stack file, `berth up` runs the built-in demo: the seed's four
+// services behind the seed's nginx config, served at 127.0.0.1:8080.
+func TestUpRunsTheDemoInAnEmptyFolder(t *testing.T) {
+	bin := buildBerth(t)
+	cmd := exec.Command(bin, "up")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir())
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	sc := bufio.NewScanner(out)
+	healthy := 0
+	for healthy < 4 && sc.Scan() {
+		if strings.Contains(sc.Text(), ": healthy") {
+			healthy++
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	for i := 1; i <= 4; i++ {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:8080/api/service%d/x?y=1", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want := fmt.Sprintf(`"service":"service%d","path":"/api/service%d/x"`, i, i)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("service%d: %d %s", i, resp.StatusCode, body)
+		}
 	}
 }

@@ -22,3 +22,17 @@ func StandardNginxFiles() fs.FS {
 	}
 	return sub
 }
+
+//go:embed demo
+var demoFiles embed.FS
+
+// Demo returns the built-in demo stack: compose.yaml at its root and the
+// nginx config it names under nginx/, with the include file that config
+// reads, so the demo runs the same with or without nginx installed.
+func Demo() fs.FS {
+	sub, err := fs.Sub(demoFiles, "demo")
+	if err != nil { // cannot happen: the folder is embedded above
+		panic(err)
+	}
+	return sub
+}
