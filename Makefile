@@ -8,7 +8,6 @@ GO       ?= go
 BIN      := bin/berth
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZTIME ?= 60s
-DEMO     := fixtures/nginx/seed-fixed/conf.d/service.conf
 
 # Debian packages the tests run for real, and why.
 TEST_DEBS := nginx uwsgi uwsgi-plugin-python3 openssl
