@@ -68,7 +68,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 		lock.release()
 		return nil, fmt.Errorf("starting the process runtime: %w", err)
 	}
-	sup := engine.New(st.Services, map[engine.RuntimeKind]engine.Runtime{engine.Process: procs},
+	sup := engine.New(withAddresses(st.Services, freePort), map[engine.RuntimeKind]engine.Runtime{engine.Process: procs},
 		engine.Options{Logger: opts.Log.Named("engine"), RuntimeDir: dir})
 	var gw *stackGateway
 	if st.Gateway != nil {
