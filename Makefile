@@ -12,6 +12,12 @@ FUZZTIME ?= 60s
 # Debian packages the tests run for real, and why.
 TEST_DEBS := nginx uwsgi uwsgi-plugin-python3 openssl
 TEST_WHY  := the tests compare Berth with real nginx, real uWSGI apps and the openssl client
+# The container runtime's tests need a Docker engine: Debian's docker.io,
+# and a dockerd started for the run when none answers (vfs storage works
+# on any file system, inside containers too).
+DOCKER_WHY  := the container runtime's tests run containers on a real Docker engine
+DOCKERD_LOG := /tmp/berth-dockerd.log
+DOCKERD_PID := /tmp/berth-dockerd.pid
 
 .PHONY: all build run test test-deps bench bench-deps fuzz vet clean
 
@@ -35,6 +41,17 @@ test-deps:
 	  echo "make: installing$$missing ($(TEST_WHY))"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@if ! command -v dockerd >/dev/null 2>&1; then \
+	  echo "make: installing docker.io ($(DOCKER_WHY))"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends docker.io >/dev/null; \
+	fi
+	@if ! docker info >/dev/null 2>&1; then \
+	  echo "make: starting dockerd in the background, log in $(DOCKERD_LOG) (no Docker engine answers; $(DOCKER_WHY))"; \
+	  $(SUDO) sh -c 'setsid dockerd --storage-driver=vfs --pidfile $(DOCKERD_PID) >$(DOCKERD_LOG) 2>&1 </dev/null &'; \
+	  for i in $$(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
+	  docker info >/dev/null 2>&1 || { echo "make: dockerd does not answer after 60s; the end of $(DOCKERD_LOG):"; tail -20 $(DOCKERD_LOG); exit 1; }; \
 	fi
 
 test: test-deps
