@@ -110,7 +110,10 @@ func TestUnhealthy(t *testing.T) {
 }
 
 func TestRestartOnUnhealthy(t *testing.T) {
-	sp := withProbe(serving(svc("flaky", "-listen", "-unhealthy-after", "200ms")), fast(engine.Probe{Kind: engine.ProbeHTTP, Path: "/health"}))
+	// Only the first run turns unhealthy, so "healthy again" lasts long
+	// enough to be seen on a loaded machine.
+	once := filepath.Join(t.TempDir(), "unhealthy-once")
+	sp := withProbe(serving(svc("flaky", "-listen", "-unhealthy-after", "200ms", "-unhealthy-once", once)), fast(engine.Probe{Kind: engine.ProbeHTTP, Path: "/health"}))
 	sp.RestartOnUnhealthy = true
 	sp.Backoff.Initial = 50 * time.Millisecond
 	s := newStack(t, []engine.Spec{sp}, engine.Options{})
