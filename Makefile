@@ -81,6 +81,7 @@ bench-deps:
 bench: test-deps bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./fixtures/benchnginx $(BENCHFLAGS)
+	$(GO) run ./fixtures/benchup
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
 fuzz:
