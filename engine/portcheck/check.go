@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -20,6 +21,26 @@ const dialTimeout = time.Second
 // bind that fails for another reason (a privileged port, say) is not ours
 // to judge: the service will say.
 func CheckPort(port int) error {
+	// A process forked while a probe socket is open holds a copy of it
+	// until it execs, and the next bind then fails although nobody
+	// listens: probe with forks held off, and look again before saying
+	// a port without a holder is taken.
+	var err error
+	for try := 0; try < 5; try++ {
+		if err = probePort(port); err == nil {
+			return nil
+		}
+		if ie, ok := err.(*InUseError); ok && ie.Holder != "" {
+			return err
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return err
+}
+
+func probePort(port int) error {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
 	for _, host := range []string{"", "127.0.0.1"} {
 		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
