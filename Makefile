@@ -10,8 +10,8 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZTIME ?= 60s
 
 # Debian packages the tests run for real, and why.
-TEST_DEBS := nginx uwsgi uwsgi-plugin-python3 openssl
-TEST_WHY  := the tests compare Berth with real nginx, real uWSGI apps and the openssl client
+TEST_DEBS := nginx uwsgi uwsgi-plugin-python3 python3-django openssl
+TEST_WHY  := the tests compare Berth with real nginx, real uWSGI apps (Django ones among them) and the openssl client
 # The container runtime's tests need a Docker engine: Debian's docker.io,
 # and a dockerd started for the run when none answers (vfs storage works
 # on any file system, inside containers too).

@@ -23,15 +23,25 @@ import (
 // service; toggled off, a service's routes answer the 503 page while the
 // others still answer; on again, it answers.
 func TestSeedStackServesThroughItsGateway(t *testing.T) {
+	servesAndToggles(t, "../fixtures/stacks/seed/compose.yaml", func(svc string) []string {
+		return []string{`"service": "` + svc + `"`, `"path": "/api/` + svc + `/users/42"`}
+	})
+}
+
+// servesAndToggles opens a stack of four services behind the seed's nginx
+// config and checks that /api/serviceN/users/42?x=1 reaches each (its
+// answer holds every text want gives); then that service2 toggled off
+// answers the 503 page while the others answer, and on again answers.
+func servesAndToggles(t *testing.T, compose string, want func(svc string) []string) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	sess, err := Open(t.Context(), OpenOptions{Log: hclog.NewNullLogger(),
-		Load: stack.LoadOptions{Files: []string{"../fixtures/stacks/seed/compose.yaml"}}})
+		Load: stack.LoadOptions{Files: []string{compose}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sess.Close()
 	if sess.gw == nil {
-		t.Fatal("the seed's stack names an nginx config, but no gateway runs")
+		t.Fatal("the stack names an nginx config, but no gateway runs")
 	}
 	base := "http://" + sess.gw.g.Listeners()[0].Addr
 	ctl := sess.Controller()
@@ -56,21 +66,35 @@ func TestSeedStackServesThroughItsGateway(t *testing.T) {
 	}
 	for _, svc := range []string{"service1", "service2", "service3", "service4"} {
 		code, body := get("/api/" + svc + "/users/42?x=1")
-		if code != 200 || !strings.Contains(body, `"service": "`+svc+`"`) || !strings.Contains(body, `"path": "/api/`+svc+`/users/42"`) {
+		if code != 200 {
 			t.Errorf("%s: %d %s", svc, code, body)
 		}
+		for _, w := range want(svc) {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the answer lacks %s: %s", svc, w, body)
+			}
+		}
 	}
-	ctl.Stop("service2")
+	if err := ctl.Toggle("service2"); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, ctl, func(s engine.Snapshot) bool { st, _ := s.Service("service2"); return st.State == engine.Stopped })
 	waitRouted(t, func() bool { code, _ := get("/api/service2/"); return code == 503 })
 	if code, body := get("/api/service2/"); code != 503 || !strings.Contains(body, "service2 is stopped") {
 		t.Errorf("service2 off: %d %s", code, body)
 	}
-	if code, _ := get("/api/service3/"); code != 200 {
-		t.Errorf("service3 while service2 is off: %d", code)
+	for _, svc := range []string{"service1", "service3", "service4"} {
+		if code, body := get("/api/" + svc + "/"); code != 200 {
+			t.Errorf("%s while service2 is off: %d %s", svc, code, body)
+		}
 	}
-	ctl.Start("service2")
+	if err := ctl.Toggle("service2"); err != nil {
+		t.Fatal(err)
+	}
 	waitRouted(t, func() bool { code, _ := get("/api/service2/"); return code == 200 })
+	if code, body := get("/api/service2/users/42?x=1"); code != 200 || !strings.Contains(body, want("service2")[0]) {
+		t.Errorf("service2 on again: %d %s", code, body)
+	}
 }
 
 // waitFor waits (up to 20 s) for a snapshot that satisfies ok.

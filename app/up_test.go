@@ -189,25 +189,7 @@ func TestUpRunsTheDemoInAnEmptyFolder(t *testing.T) {
 	cmd := exec.Command(bin, "up")
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir())
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(out)
-	healthy := 0
-	for healthy < 4 && sc.Scan() {
-		if strings.Contains(sc.Text(), ": healthy") {
-			healthy++
-		}
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	upUntilHealthy(t, cmd, 4)
 	for i := 1; i <= 4; i++ {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:8080/api/service%d/x?y=1", i))
 		if err != nil {
