@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/app/stack"
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/fixtures/nginxtest"
 	"github.com/berth-dev/berth/fixtures/uwsgiapp"
+	"github.com/berth-dev/berth/gateway"
+	"github.com/hashicorp/go-hclog"
 )
 
 // seedDjango is the seed for real: four Django projects under Debian's
@@ -201,4 +207,51 @@ func TestSeedDjangoToggle(t *testing.T) {
 	servesAndToggles(t, filepath.Join(seedDjango, "compose.yaml"), func(svc string) []string {
 		return []string{`"name": "` + svc + `"`, `"PATH_INFO": "/api/` + svc + `/users/42"`, `"QUERY_STRING": "x=1"`}
 	})
+}
+
+// The session's route figures count what went through each location.
+func TestSeedDjangoRouteStats(t *testing.T) {
+	checkDjango(t)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("SEED_DJANGO_PORT", fmt.Sprint(nginxtest.FreePort()))
+	sess, err := Open(t.Context(), OpenOptions{Log: hclog.NewNullLogger(),
+		Load: stack.LoadOptions{Files: []string{filepath.Join(seedDjango, "compose.yaml")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	ctl := sess.Controller()
+	ctl.StartAll()
+	waitFor(t, ctl, func(s engine.Snapshot) bool {
+		st, _ := s.Service("service3")
+		return st.State == engine.Healthy
+	})
+	base := "http://" + sess.gw.g.Listeners()[0].Addr
+	for _, p := range []string{"/api/service3/a", "/api/service3/b?x=1", "/api/service3"} {
+		resp, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	var got *gateway.LocationStats
+	for _, st := range sess.RouteStats() {
+		if st.Location == "/api/service3/" {
+			got = &st
+		}
+	}
+	if got == nil {
+		t.Fatalf("no figures for /api/service3/ among %+v", sess.RouteStats())
+	}
+	// http.Get follows the 301 of /api/service3 to /api/service3/: 4 hits.
+	if got.Hits != 4 || got.Statuses[200] != 3 || got.Statuses[301] != 1 || len(got.Recent) != 4 || got.P99 <= 0 {
+		t.Errorf("/api/service3/: %+v", *got)
+	}
+	if r := got.Recent[0]; r.URI != "/api/service3/a" || r.Status != 200 || !strings.HasPrefix(r.Upstream, "unix:") || !strings.HasSuffix(r.Upstream, "service3.sock") {
+		t.Errorf("first request: %+v", r)
+	}
+	if !strings.HasSuffix(got.LocationPos.String(), "service.conf:30") {
+		t.Errorf("location at %s, want service.conf:30", got.LocationPos)
+	}
 }

@@ -55,7 +55,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if gz, ok := out.(*gzipWriter); ok {
 		gz.Close()
 	}
-	h.accessLog(req, d, upstream, rw, start)
+	dur := time.Since(start)
+	h.accessLog(req, d, upstream, rw, dur)
+	if s := d.Server.Server; s != nil {
+		status := rw.status
+		if d.Close {
+			status = 444 // as nginx logs a closed connection
+		}
+		if ls := rt.stats.lookup(s, d.Location); ls != nil {
+			ls.record(RequestRecord{Time: start, Method: req.Method, URI: req.RequestURI, Status: status, Upstream: upstream, Duration: dur})
+		}
+	}
 }
 
 // request turns what net/http parsed back into what nginx sees: the raw
@@ -235,9 +245,9 @@ func (c *countingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // accessLog writes one line per request through hclog.
-func (h *handler) accessLog(req *http.Request, d *Decision, upstream string, w *countingWriter, start time.Time) {
+func (h *handler) accessLog(req *http.Request, d *Decision, upstream string, w *countingWriter, dur time.Duration) {
 	args := []any{"method", req.Method, "uri", req.RequestURI, "status", w.status, "bytes", w.bytes,
-		"duration", time.Since(start).Round(time.Microsecond).String()}
+		"duration", dur.Round(time.Microsecond).String()}
 	if s := d.Server.Server; s != nil {
 		args = append(args, "server", withPos(displayServer(s), s.Pos))
 	}

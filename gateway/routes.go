@@ -17,6 +17,8 @@ type routes struct {
 	// outside marks upstreams no service of the stack serves.
 	targets map[*Upstream]Target
 	outside map[*Upstream]bool
+	// stats are the per-location figures requests on this table count in.
+	stats statsBinding
 
 	mu    sync.Mutex // guards pools and idle
 	pools map[*Upstream]*balance.Pool

@@ -60,6 +60,11 @@ type Gateway struct {
 	log    hclog.Logger
 	routes atomic.Pointer[routes]
 
+	// statsMu serialises route swaps with the hand-over of per-location
+	// figures (stats: by server and location file:line).
+	statsMu sync.Mutex
+	stats   map[statsID]*locStats
+
 	mu        sync.Mutex // guards the fields below
 	servers   []*http.Server
 	listeners []ListenerInfo
@@ -75,7 +80,7 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 		opts.MapPort = DefaultPortMap
 	}
 	g := &Gateway{opts: opts, log: opts.Log}
-	g.routes.Store(newRoutes(t, opts.Log))
+	g.install(newRoutes(t, opts.Log))
 	return g
 }
 
@@ -91,9 +96,19 @@ func (g *Gateway) Swap(t *Table) { g.Route(t, nil, nil) }
 func (g *Gateway) Route(t *Table, targets map[*Upstream]Target, outside map[*Upstream]bool) {
 	rt := newRoutes(t, g.log)
 	rt.targets, rt.outside = targets, outside
-	if old := g.routes.Swap(rt); old != nil {
+	if old := g.install(rt); old != nil {
 		old.close()
 	}
+}
+
+// install serves rt from now on, its locations keeping the figures of
+// those at the same file:line in the table before; it returns the routes
+// it replaced.
+func (g *Gateway) install(rt *routes) *routes {
+	g.statsMu.Lock()
+	defer g.statsMu.Unlock()
+	rt.stats, g.stats = bindStats(rt.table, g.stats)
+	return g.routes.Swap(rt)
 }
 
 // Table returns the table being served.
@@ -266,10 +281,12 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 func bindError(p listenPlan, err error) error {
 	msg := fmt.Sprintf("cannot listen on %s for nginx's %s", p.local, p.group.Socket())
 	if errors.Is(err, portcheck.ErrInUse) {
-		if holder := portcheck.Holder(int(p.local.Port())); holder != "" {
-			return fmt.Errorf("%s: port %d is taken by %s", msg, p.local.Port(), holder)
+		holder := portcheck.Holder(int(p.local.Port()))
+		if holder == "" {
+			holder = "another program"
 		}
-		return fmt.Errorf("%s: port %d is taken by another program", msg, p.local.Port())
+		// Wrapped, so the desktop app can offer another port.
+		return fmt.Errorf("%s: %w", msg, &portcheck.InUseError{Port: int(p.local.Port()), Holder: holder})
 	}
 	return fmt.Errorf("%s: %w", msg, err)
 }
