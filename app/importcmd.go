@@ -33,6 +33,16 @@ func runImport(_ context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	cf.file = pos[0]
+	if err := writeImport(cf, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: fill in each service's command (marked TODO), then run berth up -f %s\n", out, out)
+	return nil
+}
+
+// writeImport imports the config cf names and writes the stack file out,
+// never over an existing file.
+func writeImport(cf configFlags, out string) error {
 	t, err := loadTable(cf)
 	if err != nil {
 		return err
@@ -52,11 +62,7 @@ func runImport(_ context.Context, e *env, args []string) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %s: fill in each service's command (marked TODO), then run berth up -f %s\n", out, out)
-	return nil
+	return f.Close()
 }
 
 // importedService is one service importStack proposes.

@@ -29,6 +29,7 @@ type env struct {
 }
 
 var commands = []command{
+	{"open", "open the desktop app on a stack (a file or folder; default the last one, or the demo)", runDesktop},
 	{"routes", "print the route table of an nginx config and its import report", runRoutes},
 	{"match", "show which server and location take a URL, and what the upstream receives", runMatch},
 	{"gateway", "serve an nginx config as nginx would, until Ctrl-C", runGateway},
@@ -41,11 +42,12 @@ var commands = []command{
 func Main(args []string, stdout, stderr io.Writer) int {
 	log := hclog.New(&hclog.LoggerOptions{Name: "berth", Output: stderr, Level: hclog.Info})
 	e := &env{stdout: stdout, stderr: stderr, log: log, exit: os.Exit}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		// Double-clicked, or run bare: the desktop app.
+		args = []string{"open"}
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
 	}
 	if args[0] == demo.Command {

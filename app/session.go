@@ -39,17 +39,38 @@ type OpenOptions struct {
 	// Events receives what the session has to tell the user beyond
 	// service states: gateway reloads and their route diffs.
 	Events func(string)
+	// Demo opens the built-in demo stack, whatever the folder holds.
+	Demo bool
+	// GatewayPorts map listen ports to local ports over the stack file's
+	// own x-berth.gateway.ports (the desktop app's settings).
+	GatewayPorts map[int]int
 }
 
 // Open loads the stack, takes its lock (one Berth per stack) and starts
 // the engine; no service starts until asked.
 func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
-	st, err := stack.Load(ctx, opts.Load)
-	if errors.Is(err, stack.ErrNoStackFile) && len(opts.Load.Files) == 0 {
+	var st *stack.Stack
+	var err error
+	if opts.Demo {
 		st, err = loadDemo(ctx, opts.Load)
+	} else {
+		st, err = stack.Load(ctx, opts.Load)
+		if errors.Is(err, stack.ErrNoStackFile) && len(opts.Load.Files) == 0 {
+			st, err = loadDemo(ctx, opts.Load)
+		}
 	}
 	if err != nil {
 		return nil, err
+	}
+	if st.Gateway != nil && len(opts.GatewayPorts) > 0 {
+		ports := map[int]int{}
+		for from, to := range st.Gateway.Ports {
+			ports[from] = to
+		}
+		for from, to := range opts.GatewayPorts {
+			ports[from] = to
+		}
+		st.Gateway.Ports = ports
 	}
 	id := stackID(st.Files[0])
 	dir, err := runtimeDir(id)

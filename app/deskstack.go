@@ -1,0 +1,216 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/app/stack"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/gateway"
+	"github.com/berth-dev/berth/ui"
+)
+
+// deskStack is a Session as the desktop window sees it (ui.Stack): the
+// window's commands go to the engine, and what it shows is read from the
+// stack, the engine and the gateway.
+type deskStack struct {
+	s *Session
+}
+
+var _ ui.Stack = deskStack{}
+
+func (d deskStack) Title() string { return d.s.Stack.Name }
+
+func (d deskStack) Services() []ui.ServiceInfo {
+	var out []ui.ServiceInfo
+	for _, sp := range d.s.Stack.Services {
+		out = append(out, serviceInfo(sp, imageOf(d.s.Stack, sp.Name)))
+	}
+	return out
+}
+
+// serviceInfo is what the Details and Health panes show of a spec.
+func serviceInfo(sp engine.Spec, image string) ui.ServiceInfo {
+	info := ui.ServiceInfo{Name: sp.Name, Command: strings.Join(sp.Command, " "), Image: image, Socket: sp.Socket,
+		Runtimes: []engine.RuntimeKind{sp.Runtime}}
+	if image != "" && sp.Runtime == engine.Process {
+		info.Runtimes = append(info.Runtimes, engine.Container)
+	} else if image != "" && len(sp.Command) > 0 {
+		info.Runtimes = []engine.RuntimeKind{engine.Process, engine.Container}
+	}
+	names := make([]string, 0, len(sp.Env))
+	for k := range sp.Env {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		info.Env = append(info.Env, ui.EnvVar{Name: k, Value: maskSecret(k, sp.Env[k])})
+	}
+	if sp.Port != 0 {
+		info.Ports = append(info.Ports, fmt.Sprint(sp.Port))
+	}
+	for _, dep := range sp.DependsOn {
+		info.DependsOn = append(info.DependsOn, fmt.Sprintf("%s (%s)", dep.Service, dep.Condition))
+	}
+	info.Checks = checkDescriptions(sp)
+	return info
+}
+
+// checkDescriptions say, one line each, how a service's health is told.
+func checkDescriptions(sp engine.Spec) []string {
+	var out []string
+	if h := sp.Healthcheck; h != nil && len(h.Test) > 0 && h.Test[0] != "NONE" {
+		test := strings.Join(h.Test[1:], " ")
+		out = append(out, fmt.Sprintf("healthcheck: %s (every %s, %d retries)", test, h.Interval, h.Retries))
+	}
+	for _, p := range sp.Probes {
+		out = append(out, "probe: "+probeText(p))
+	}
+	return out
+}
+
+func (d deskStack) Start(name string) error   { return d.s.sup.Start(name) }
+func (d deskStack) Stop(name string) error    { return d.s.sup.Stop(name) }
+func (d deskStack) Restart(name string) error { return d.s.sup.Restart(name) }
+func (d deskStack) Toggle(name string) error  { return d.s.sup.Toggle(name) }
+func (d deskStack) StartAll()                 { d.s.sup.StartAll() }
+func (d deskStack) StopAll()                  { d.s.sup.StopAll() }
+
+// RestartAll restarts every service that runs, leaving stopped ones be.
+func (d deskStack) RestartAll() {
+	for _, st := range d.s.sup.Snapshot().Services {
+		switch st.State {
+		case engine.Stopped, engine.Exited, engine.Failed:
+			continue
+		}
+		_ = d.s.sup.Restart(st.Name)
+	}
+}
+
+func (d deskStack) SetRuntime(name string, kind engine.RuntimeKind) error {
+	return d.s.sup.SetRuntime(name, kind)
+}
+
+func (d deskStack) Subscribe() (<-chan engine.Snapshot, func()) { return d.s.sup.Subscribe() }
+
+func (d deskStack) Follow(tail int, services ...string) (ui.LogSource, error) {
+	return d.s.sup.Follow(tail, services...)
+}
+
+func (d deskStack) GatewayURL() string {
+	if d.s.gw == nil {
+		return ""
+	}
+	for _, l := range d.s.gw.g.Listeners() {
+		if l.SSL {
+			continue
+		}
+		return "http://" + l.Addr + "/"
+	}
+	return ""
+}
+
+// Routes flattens the served table into the window's route rows: every
+// location of every server, with the service its upstream maps to.
+func (d deskStack) Routes() ui.Routes {
+	if d.s.gw == nil {
+		return ui.Routes{}
+	}
+	sg := d.s.gw
+	sg.mu.Lock()
+	t, mappings := sg.table, sg.mappings
+	sg.mu.Unlock()
+	service := map[string]string{}
+	for _, m := range mappings {
+		service[m.Upstream.Name] = m.Service
+	}
+	v := routesView(t)
+	r := ui.Routes{Config: v.Config}
+	for _, s := range v.Servers {
+		server := fmt.Sprintf("%s %s", displayNames(s.Names), strings.Join(s.Listen, " "))
+		var walk func(locs []locationJSON)
+		walk = func(locs []locationJSON) {
+			for _, l := range locs {
+				target := l.Handler
+				if l.Upstream != "" {
+					target += " " + l.Upstream
+				}
+				r.Rows = append(r.Rows, ui.RouteRow{Server: server, Location: locationLabel(l.Match, l.Name),
+					At: fmt.Sprintf("%s:%d", l.File, l.Line), Service: service[l.Upstream], Target: target})
+				walk(l.Locations)
+			}
+		}
+		walk(s.Locations)
+	}
+	for _, n := range v.Report {
+		r.Report = append(r.Report, fmt.Sprintf("%s:%d: %s: %s", filepath.Base(n.File), n.Line, n.Severity, n.Message))
+	}
+	return r
+}
+
+// Match answers as `berth match URL` does, on the served table.
+func (d deskStack) Match(raw string) string {
+	if d.s.gw == nil {
+		return "This stack has no gateway."
+	}
+	req, err := requestFromURL(raw, "GET", nil, false)
+	if err != nil {
+		return err.Error()
+	}
+	d.s.gw.mu.Lock()
+	t := d.s.gw.table
+	d.s.gw.mu.Unlock()
+	dec := t.Match(req, gateway.MatchOptions{Version: d.s.Stack.Gateway.NginxVersion})
+	var b bytes.Buffer
+	printMatch(&b, matchView(req, dec))
+	return b.String()
+}
+
+// RouteStats are the gateway's figures by location (file:line).
+func (d deskStack) RouteStats() map[string]ui.RouteStat {
+	return nil
+}
+
+// probeText says what an x-berth probe checks.
+func probeText(p engine.Probe) string {
+	var what string
+	switch p.Kind {
+	case engine.ProbeHTTP:
+		what = "HTTP GET " + p.Path
+		if p.Status != 0 {
+			what += fmt.Sprintf(" answers %d", p.Status)
+		}
+	case engine.ProbeTCP:
+		what = "TCP connect"
+		if p.Port != 0 {
+			what += fmt.Sprintf(" to port %d", p.Port)
+		}
+	case engine.ProbeUnix:
+		what = "connect to the unix socket"
+		if p.Socket != "" {
+			what += " " + p.Socket
+		}
+	case engine.ProbeLog:
+		what = "a log line matches /" + p.Pattern + "/"
+	default:
+		what = string(p.Kind)
+	}
+	if p.Interval > 0 {
+		what += fmt.Sprintf(" (every %s)", p.Interval)
+	}
+	return what
+}
+
+// imageOf is the image a service runs as a container, "" if none.
+func imageOf(st *stack.Stack, name string) string {
+	if st.Project == nil {
+		return ""
+	}
+	if svc, ok := st.Project.Services[name]; ok {
+		return svc.Image
+	}
+	return ""
+}
