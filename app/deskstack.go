@@ -169,9 +169,23 @@ func (d deskStack) Match(raw string) string {
 	return b.String()
 }
 
-// RouteStats are the gateway's figures by location (file:line).
+// RouteStats are the gateway's figures by location (file:line, as
+// RouteRow.At).
 func (d deskStack) RouteStats() map[string]ui.RouteStat {
-	return nil
+	stats := d.s.RouteStats()
+	if stats == nil {
+		return nil
+	}
+	out := make(map[string]ui.RouteStat, len(stats))
+	for _, ls := range stats {
+		rs := ui.RouteStat{Hits: ls.Hits, Statuses: ls.Statuses, P50: ls.P50, P99: ls.P99}
+		for _, r := range ls.Recent {
+			rs.Recent = append(rs.Recent, ui.Request{At: r.Time, Method: r.Method, URI: r.URI, Status: r.Status,
+				Upstream: r.Upstream, Duration: r.Duration})
+		}
+		out[fmt.Sprintf("%s:%d", ls.LocationPos.File, ls.LocationPos.Line)] = rs
+	}
+	return out
 }
 
 // probeText says what an x-berth probe checks.
