@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/app/demo"
 	"github.com/berth-dev/berth/app/stack"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/docker"
 	"github.com/berth-dev/berth/engine/proc"
 	"github.com/hashicorp/go-hclog"
 )
@@ -21,15 +22,19 @@ type Session struct {
 	Stack *stack.Stack
 	sup   *engine.Supervisor
 	procs *proc.Runtime
-	lock  *stackLock
+	// containers runs the container services; nil when no Docker client
+	// can be made from the user's settings (a broken DOCKER_HOST).
+	containers *docker.Runtime
+	lock       *stackLock
 	// gw serves x-berth.gateway's nginx config; nil when the stack has none.
 	gw *stackGateway
 
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the engine's Run returns
-	gwDone chan struct{} // closed when the gateway stops following the engine
-	runErr error
-	once   sync.Once
+	cancel   context.CancelFunc
+	done     chan struct{} // closed when the engine's Run returns
+	gwDone   chan struct{} // closed when the gateway stops following the engine
+	runErr   error
+	closeErr error // what Close could not clean up
+	once     sync.Once
 }
 
 // OpenOptions say which stack to open.
@@ -89,19 +94,31 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 		lock.release()
 		return nil, fmt.Errorf("starting the process runtime: %w", err)
 	}
-	sup := engine.New(withAddresses(st.Services, freePort), map[engine.RuntimeKind]engine.Runtime{engine.Process: procs},
+	runtimes := map[engine.RuntimeKind]engine.Runtime{engine.Process: procs}
+	// The container runtime never waits for the engine: without one, the
+	// container services say so and the process services run on.
+	containers, err := docker.New(docker.Options{Project: st.Project, Stack: id, Log: opts.Log.Named("docker")})
+	if err != nil {
+		opts.Log.Error("container services cannot run", "error", err)
+	} else {
+		runtimes[engine.Container] = containers
+	}
+	sup := engine.New(withAddresses(st.Services, freePort), runtimes,
 		engine.Options{Logger: opts.Log.Named("engine"), RuntimeDir: dir})
 	var gw *stackGateway
 	if st.Gateway != nil {
 		gw, err = startStackGateway(st, opts.Log.Named("gateway"), opts.Events)
 		if err != nil {
+			if containers != nil {
+				containers.Close()
+			}
 			procs.Close()
 			lock.release()
 			return nil, fmt.Errorf("the stack's gateway: %w", err)
 		}
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	s := &Session{Stack: st, sup: sup, procs: procs, lock: lock, gw: gw, cancel: cancel, done: make(chan struct{})}
+	s := &Session{Stack: st, sup: sup, procs: procs, containers: containers, lock: lock, gw: gw, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		s.runErr = sup.Run(runCtx)
@@ -122,7 +139,8 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 func (s *Session) Controller() Controller { return s.sup }
 
 // Close stops every service in reverse dependency order, waits for them,
-// and releases the stack.
+// removes the stack's containers and its network, and releases the
+// stack.
 func (s *Session) Close() error {
 	s.once.Do(func() {
 		s.cancel()
@@ -131,10 +149,13 @@ func (s *Session) Close() error {
 			<-s.gwDone
 			s.gw.stop()
 		}
+		if s.containers != nil {
+			s.closeErr = s.containers.Close()
+		}
 		s.procs.Close() // whatever still runs, and the guardian
 		s.lock.release()
 	})
-	return s.runErr
+	return errors.Join(s.runErr, s.closeErr)
 }
 
 // URLs are the local URLs of the stack's server blocks, when it has a

@@ -84,7 +84,13 @@ func (s *Supervisor) StopAll() {
 }
 
 // SetRuntime switches how a service runs; a service meant to run restarts
-// with the new runtime.
+// with the new runtime, keeping its environment, dependencies, probes and
+// log buffer. Where the two instances serve at different addresses (a
+// socket service: a unix socket as a process, a TCP port as a
+// container) the move is make-before-break: the old instance serves on
+// until the new one is in good health and Options.Moved has returned.
+// Elsewhere the old instance stops first, since the new one needs its
+// port.
 func (s *Supervisor) SetRuntime(name string, kind RuntimeKind) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,4 +146,5 @@ func (svc *service) poke() {
 	case svc.wake <- struct{}{}:
 	default:
 	}
+	svc.commanded.fire()
 }

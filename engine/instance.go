@@ -13,7 +13,8 @@ import (
 type runner struct {
 	s      *Supervisor
 	svc    *service
-	picked int // the port the engine picked, kept across runs
+	picked int     // the port the engine picked, kept across runs
+	old    *oldRun // the instance a move replaces, while it serves on
 }
 
 // ending is how one run ended.
@@ -37,19 +38,25 @@ func (e ending) words() string {
 	return fmt.Sprintf("exit code %d", e.code)
 }
 
-// run starts run gen of the service and restarts it as its policy says,
-// until it ends for good or a command takes over.
-func (r *runner) run(ctx context.Context, gen uint64, rt Runtime) {
+// run starts run gen of the service with runtime rt (of kind kind) and
+// restarts it as its policy says, until it ends for good or a command
+// takes over.
+func (r *runner) run(ctx context.Context, gen uint64, rt Runtime, kind RuntimeKind) {
 	s, svc, spec := r.s, r.svc, r.svc.spec
+	if r.old != nil && r.old.kind == kind {
+		r.retire() // moved back before the move was done: the old one goes
+	}
 	attempts := 0
 	for {
-		t, err := r.prepare()
+		t, err := r.prepare(kind, rt)
 		if err != nil {
+			r.retire()
 			s.finish(svc, gen, Failed, err.Error(), 0)
 			return
 		}
-		end, err := r.once(ctx, gen, rt, t)
+		end, err := r.once(ctx, gen, rt, kind, t)
 		if err != nil {
+			r.retire()
 			s.log.Warn("could not start", "service", spec.Name, "error", err)
 			s.finish(svc, gen, Failed, "could not start: "+err.Error(), 0)
 			return
@@ -57,6 +64,7 @@ func (r *runner) run(ctx context.Context, gen uint64, rt Runtime) {
 		if end.byControl {
 			return
 		}
+		r.retire()
 		c := s.controlOf(svc)
 		d := decideRestart(restartInput{
 			Policy:        spec.Restart,
@@ -109,8 +117,10 @@ func (r *runner) sleep(ctx context.Context, gen uint64, d time.Duration) bool {
 	}
 }
 
-// once starts one instance and supervises it until it ends.
-func (r *runner) once(ctx context.Context, gen uint64, rt Runtime, t target) (ending, error) {
+// once starts one instance and supervises it until it ends. A start
+// that a newer command makes pointless (a stop while the image is
+// pulled) is cancelled, and ends by control.
+func (r *runner) once(ctx context.Context, gen uint64, rt Runtime, kind RuntimeKind, t target) (ending, error) {
 	s, svc := r.s, r.svc
 	stdout := newLineWriter(svc.logs, Stdout, s.now)
 	stderr := newLineWriter(svc.logs, Stderr, s.now)
@@ -119,13 +129,44 @@ func (r *runner) once(ctx context.Context, gen uint64, rt Runtime, t target) (en
 	from := svc.logs.nextSeq()
 	ictx, icancel := context.WithCancel(ctx)
 	defer icancel()
+	run := s.beginRun(svc)
+	defer s.setStatus(svc, run, Status{}) // whatever the runtime said is over
+	out := Output{Stdout: stdout, Stderr: stderr, Status: func(st Status) { s.setStatus(svc, run, st) }}
 	started := s.now()
-	inst, err := rt.Start(ictx, svc.spec, t.Env, Output{Stdout: stdout, Stderr: stderr})
+	superseded := make(chan struct{})
+	var watch sync.WaitGroup
+	watch.Go(func() { r.cancelWhenSuperseded(ictx, gen, icancel, superseded) })
+	inst, err := rt.Start(ictx, svc.spec, t.Env, out)
+	close(superseded)
+	watch.Wait()
 	if err != nil {
+		if ictx.Err() != nil { // a command or the end of the supervisor took over
+			return ending{byControl: true}, nil
+		}
 		return ending{}, err
 	}
 	s.log.Debug("started", "service", svc.spec.Name, "pid", inst.Pid())
-	return r.supervise(ctx, gen, inst, t, started, from), nil
+	return r.supervise(ctx, gen, inst, kind, t, started, from), nil
+}
+
+// cancelWhenSuperseded cancels a start in progress once the user wants
+// something else of the service (a stop, a restart, another runtime),
+// until done is closed.
+func (r *runner) cancelWhenSuperseded(ctx context.Context, gen uint64, cancel context.CancelFunc, done <-chan struct{}) {
+	for {
+		ch := r.svc.commanded.wait()
+		if c := r.s.controlOf(r.svc); !c.up || c.gen != gen {
+			cancel()
+			return
+		}
+		select {
+		case <-ch:
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 type exitResult struct {
@@ -142,7 +183,7 @@ type healthEvent struct {
 
 // supervise watches a running instance: its exit, its health checks and
 // the user's commands. It returns once the instance has ended.
-func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, t target, started time.Time, logFrom uint64) ending {
+func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, kind RuntimeKind, t target, started time.Time, logFrom uint64) ending {
 	s, svc, spec := r.s, r.svc, r.svc.spec
 	exited := make(chan exitResult, 1)
 	go func() { // ends when the instance does; every path below waits for it
@@ -157,7 +198,7 @@ func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, t tar
 	}
 	hctx, hcancel := context.WithCancel(ctx)
 	events := make(chan healthEvent)
-	health := r.startChecks(hctx, t, started, logFrom, events)
+	health := r.startChecks(hctx, inst, t, started, logFrom, events)
 	defer health.wg.Wait()
 	defer hcancel()
 
@@ -167,16 +208,26 @@ func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, t tar
 	}
 	s.update(svc, func(st *ServiceState) {
 		st.State, st.Detail = Running, detail
-		st.Pid, st.Port, st.Socket, st.RestartAt = inst.Pid(), t.Port, t.Socket, time.Time{}
+		st.Pid, st.Port, st.Socket, st.Host, st.RestartAt = inst.Pid(), t.Port, t.Socket, t.Host, time.Time{}
 	})
+	if len(health.statuses) == 0 {
+		r.handOver(ctx) // in good health from the start
+	}
 	for {
 		s.mu.Lock()
 		changed := s.changed.wait()
-		c := svc.ctl
+		c, want := svc.ctl, svc.kind
 		s.mu.Unlock()
 		var waitOthers <-chan struct{}
 		switch {
-		case ctx.Err() != nil || c.gen != gen:
+		case ctx.Err() != nil:
+			stop()
+			return ending{byControl: true}
+		case c.gen != gen:
+			if c.up && movable(spec, kind, want) && r.old == nil {
+				r.keep(inst, kind, exited, hcancel)
+				return ending{byControl: true}
+			}
 			stop()
 			return ending{byControl: true}
 		case !c.up:
@@ -195,6 +246,9 @@ func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, t tar
 			goodFor := health.goodFor(s.now())
 			h := health.take(ev, s.now())
 			s.update(svc, func(st *ServiceState) { applyHealth(st, h, ev.result) })
+			if h == healthGood {
+				r.handOver(ctx)
+			}
 			if h == healthBad && spec.RestartOnUnhealthy && c.up {
 				stop()
 				return ending{unhealthy: true, why: health.lastFailure, goodFor: goodFor}
@@ -217,10 +271,14 @@ type runHealth struct {
 // startChecks starts a goroutine per check of the run, each sending its
 // results on events until ctx ends. A run without checks is in good
 // health from its start.
-func (r *runner) startChecks(ctx context.Context, t target, started time.Time, logFrom uint64, events chan<- healthEvent) *runHealth {
+func (r *runner) startChecks(ctx context.Context, inst Instance, t target, started time.Time, logFrom uint64, events chan<- healthEvent) *runHealth {
 	s, spec := r.s, r.svc.spec
 	h := &runHealth{}
-	checks := checkersFor(spec, t, s.runtimes[Process])
+	// A runtime that runs the healthcheck itself (a container's
+	// HEALTHCHECK, inside the container) reports its results; the
+	// Compose healthcheck is then not run on the host as well.
+	reporter, ownCheck := inst.(HealthReporter)
+	checks := checkersFor(spec, t, s.runtimes[Process], !ownCheck)
 	for i, c := range checks {
 		h.wg.Go(func() { runCheck(ctx, c, i, started, events, s.now) })
 	}
@@ -229,7 +287,15 @@ func (r *runner) startChecks(ctx context.Context, t target, started time.Time, l
 		f := &Follower{bufs: []*logBuffer{r.svc.logs}, next: []uint64{logFrom}, changed: &s.logChanged}
 		h.wg.Go(func() { watchLog(ctx, f, p, len(checks)+j, events, s.now) })
 	}
-	h.statuses = make([]healthStatus, len(checks)+len(logs))
+	n := len(checks) + len(logs)
+	if ownCheck {
+		if reports := reporter.Health(); reports != nil {
+			idx := n
+			h.wg.Go(func() { relayHealth(ctx, reports, idx, events) })
+			n++
+		}
+	}
+	h.statuses = make([]healthStatus, n)
 	if len(h.statuses) == 0 {
 		h.goodSince = started
 	}

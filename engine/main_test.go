@@ -71,6 +71,13 @@ func newStack(t *testing.T, specs []engine.Spec, opts engine.Options) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rt.Close() })
+	return newStackWith(t, specs, map[engine.RuntimeKind]engine.Runtime{engine.Process: rt}, opts)
+}
+
+// newStackWith runs specs on the runtimes until the test ends (or stop
+// is called).
+func newStackWith(t *testing.T, specs []engine.Spec, runtimes map[engine.RuntimeKind]engine.Runtime, opts engine.Options) *stack {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "be")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +87,7 @@ func newStack(t *testing.T, specs []engine.Spec, opts engine.Options) *stack {
 		opts.RuntimeDir = dir
 	}
 	s := &stack{
-		Supervisor: engine.New(specs, map[engine.RuntimeKind]engine.Runtime{engine.Process: rt}, opts),
+		Supervisor: engine.New(specs, runtimes, opts),
 		t:          t,
 		done:       make(chan error, 1),
 		dir:        dir,

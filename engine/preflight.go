@@ -11,18 +11,32 @@ import (
 	"github.com/berth-dev/berth/engine/portcheck"
 )
 
-// prepare works out where a run serves (PORT, BERTH_SOCKET), checks that
-// nothing else holds it, and returns the run's environment.
-func (r *runner) prepare() (target, error) {
+// prepare works out where a run on rt (of kind kind) serves (PORT,
+// BERTH_SOCKET), checks that nothing else holds it, and returns the
+// run's environment. A container serves a socket service on a TCP port
+// Berth picks instead: a unix socket on the host means nothing inside
+// it.
+func (r *runner) prepare(kind RuntimeKind, rt Runtime) (target, error) {
 	spec := r.svc.spec
 	t := target{Env: maps.Clone(spec.Env), Dir: spec.Dir}
 	if t.Env == nil {
 		t.Env = map[string]string{}
 	}
+	if r.s.extraEnv != nil {
+		for k, v := range r.s.extraEnv(spec.Name, r.s.runtimeKinds()) {
+			if _, set := t.Env[k]; !set {
+				t.Env[k] = v
+			}
+		}
+	}
+	if a, ok := rt.(Addresser); ok {
+		t.Host = a.Address()
+	}
 	if !spec.Serves {
 		return t, nil
 	}
-	if spec.Socket != "" {
+	socket := spec.Socket != "" && kind != Container
+	if socket {
 		path := spec.Socket
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(r.s.runtimeDir, path)
@@ -39,10 +53,10 @@ func (r *runner) prepare() (target, error) {
 	port := spec.Port
 	switch {
 	case port != 0:
-		if err := portcheck.CheckPort(port); err != nil {
+		if err := portcheck.CheckPort(port); err != nil && !keeps(rt, spec.Name, port) {
 			return t, err
 		}
-	case spec.Socket == "":
+	case !socket:
 		p, err := r.freePort()
 		if err != nil {
 			return t, err
@@ -54,6 +68,24 @@ func (r *runner) prepare() (target, error) {
 		t.Env["PORT"] = strconv.Itoa(port)
 	}
 	return t, nil
+}
+
+// keeps tells whether rt holds port for the service itself, from an
+// earlier run it takes over (PortKeeper).
+func keeps(rt Runtime, service string, port int) bool {
+	k, ok := rt.(PortKeeper)
+	return ok && k.Keeps(service, port)
+}
+
+// runtimeKinds is how each service is to run now.
+func (s *Supervisor) runtimeKinds() map[string]RuntimeKind {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]RuntimeKind, len(s.services))
+	for _, svc := range s.services {
+		m[svc.spec.Name] = svc.kind
+	}
+	return m
 }
 
 // freePort is the port the engine picked for this service before, while

@@ -28,16 +28,18 @@ type checker interface {
 type target struct {
 	Port   int
 	Socket string
+	Host   string            // where Port is reached; "" for localhost
 	Env    map[string]string // the service's environment, PORT included
 	Dir    string
 }
 
 // checkersFor builds the periodic checks of spec (with defaults applied)
-// for one run at t; procs runs healthcheck commands. Log probes are not
-// periodic; logProbes returns them.
-func checkersFor(spec Spec, t target, procs Runtime) []checker {
+// for one run at t; procs runs healthcheck commands on the host, unless
+// hostHealthcheck is false (the runtime runs it itself). Log probes are
+// not periodic; logProbes returns them.
+func checkersFor(spec Spec, t target, procs Runtime, hostHealthcheck bool) []checker {
 	var cs []checker
-	if hc := spec.Healthcheck; hasHealth(Spec{Healthcheck: hc}) {
+	if hc := spec.Healthcheck; hostHealthcheck && hasHealth(Spec{Healthcheck: hc}) {
 		cs = append(cs, &commandCheck{
 			test: hc.Test, spec: spec, target: t, rt: procs,
 			r: healthRules{hc.Interval, hc.Timeout, hc.Retries, hc.StartPeriod, hc.StartInterval},
@@ -49,7 +51,7 @@ func checkersFor(spec Spec, t target, procs Runtime) []checker {
 		case ProbeHTTP:
 			cs = append(cs, &httpCheck{probe: p, target: t, r: r})
 		case ProbeTCP:
-			cs = append(cs, &tcpCheck{port: nonZero(p.Port, t.Port), r: r})
+			cs = append(cs, &tcpCheck{host: t.Host, port: nonZero(p.Port, t.Port), r: r})
 		case ProbeUnix:
 			cs = append(cs, &unixCheck{socket: nonEmpty(p.Socket, t.Socket), r: r})
 		}
@@ -95,7 +97,7 @@ func (c *httpCheck) name() string       { return "http " + c.probe.Path }
 func (c *httpCheck) rules() healthRules { return c.r }
 
 func (c *httpCheck) check(ctx context.Context) (bool, string) {
-	network, addr := "tcp", "localhost:"+strconv.Itoa(nonZero(c.probe.Port, c.target.Port))
+	network, addr := "tcp", net.JoinHostPort(nonEmpty(c.target.Host, "localhost"), strconv.Itoa(nonZero(c.probe.Port, c.target.Port)))
 	if c.probe.Port == 0 && c.target.Port == 0 {
 		if c.target.Socket == "" {
 			return false, "no port or socket to ask"
@@ -138,8 +140,10 @@ func (c *httpCheck) check(ctx context.Context) (bool, string) {
 	return ok, out
 }
 
-// tcpCheck passes when a TCP connection to localhost:port opens.
+// tcpCheck passes when a TCP connection to host:port (localhost when
+// host is "") opens.
 type tcpCheck struct {
+	host string
 	port int
 	r    healthRules
 }
@@ -151,7 +155,7 @@ func (c *tcpCheck) check(ctx context.Context) (bool, string) {
 	if c.port == 0 {
 		return false, "no port to connect to"
 	}
-	return dialCheck(ctx, "tcp", "localhost:"+strconv.Itoa(c.port))
+	return dialCheck(ctx, "tcp", net.JoinHostPort(nonEmpty(c.host, "localhost"), strconv.Itoa(c.port)))
 }
 
 // unixCheck passes when a connection to the unix socket opens.

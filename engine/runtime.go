@@ -60,6 +60,25 @@ type HealthReport struct {
 	Result ProbeResult
 }
 
+// Addresser is a Runtime whose services' ports are reached on a host of
+// its own: a Docker engine publishes on its host's address, which is
+// another machine's for a remote engine.
+type Addresser interface {
+	// Address is the host name or IP address published ports are
+	// reached on ("127.0.0.1" for this machine).
+	Address() string
+}
+
+// PortKeeper is a Runtime that may hold a service's port itself, from an
+// earlier run it takes over on Start (a container of the stack left
+// running, which it reattaches). The port pre-flight does not count such
+// a port as taken.
+type PortKeeper interface {
+	// Keeps tells whether the runtime's own leftover of the service
+	// holds port on this machine.
+	Keeps(service string, port int) bool
+}
+
 // Instance is one run of a service.
 type Instance interface {
 	// Pid is the process (group) ID, or 0.

@@ -15,9 +15,10 @@ const (
 )
 
 type step struct {
-	kind stepKind
-	gen  uint64
-	rt   Runtime
+	kind    stepKind
+	gen     uint64
+	rt      Runtime
+	runtime RuntimeKind // rt's kind
 }
 
 // serve is a service's supervising goroutine. It owns the service's runs:
@@ -30,9 +31,12 @@ func (s *Supervisor) serve(ctx context.Context, svc *service) {
 		changed := s.changed.wait()
 		next := s.nextStepLocked(svc)
 		s.mu.Unlock()
+		if next.kind != stepRun {
+			r.retire() // a move that is called off: the old instance goes
+		}
 		switch next.kind {
 		case stepRun:
-			r.run(ctx, next.gen, next.rt)
+			r.run(ctx, next.gen, next.rt, next.runtime)
 			continue
 		case stepIdle:
 			changed = nil
@@ -43,6 +47,7 @@ func (s *Supervisor) serve(ctx context.Context, svc *service) {
 		case <-ctx.Done():
 		}
 	}
+	r.retire()
 	s.update(svc, func(st *ServiceState) {
 		if svc.broken == "" {
 			st.State, st.Detail = Stopped, ""
@@ -86,7 +91,7 @@ func (s *Supervisor) nextStepLocked(svc *service) step {
 		return step{kind: stepWait}
 	}
 	set(Starting, "")
-	return step{kind: stepRun, gen: c.gen, rt: rt}
+	return step{kind: stepRun, gen: c.gen, rt: rt, runtime: svc.kind}
 }
 
 // claimRestart is nextStepLocked for a restart after a crash: the

@@ -46,7 +46,7 @@ func (s *Supervisor) publishLocked() {
 	s.version++
 	snap := Snapshot{Version: s.version, Services: make([]ServiceState, len(s.services))}
 	for i, svc := range s.services {
-		snap.Services[i] = svc.st
+		snap.Services[i] = svc.shownLocked()
 	}
 	s.current = snap
 	for ch := range s.subs {
@@ -84,7 +84,7 @@ func sameState(a, b ServiceState) bool {
 	return a.Name == b.Name && a.Runtime == b.Runtime && a.State == b.State &&
 		a.Detail == b.Detail && a.Since.Equal(b.Since) && a.ExitCode == b.ExitCode &&
 		a.RestartAt.Equal(b.RestartAt) && a.Restarts == b.Restarts && a.Pid == b.Pid &&
-		a.Port == b.Port && a.Socket == b.Socket && a.Progress == b.Progress &&
+		a.Port == b.Port && a.Socket == b.Socket && a.Host == b.Host && a.Progress == b.Progress &&
 		len(a.Health) == len(b.Health) && (len(a.Health) == 0 || &a.Health[0] == &b.Health[0])
 }
 

@@ -26,6 +26,19 @@ type Options struct {
 	// Spec.LogLines, so long lines cannot grow it without bound.
 	// Default 16 MiB.
 	LogBytes int
+	// Moved, when not nil, is called while a service moves between
+	// runtimes make-before-break (see SetRuntime): snap is the first
+	// snapshot that shows the new instance where it serves, and Moved
+	// returns once whatever routes to the service follows snap (or ctx
+	// ends). Only then is the old instance stopped, so no request is sent
+	// to it after it stops taking them.
+	Moved func(ctx context.Context, snap Snapshot)
+	// Env, when not nil, gives a run environment on top of its Spec's
+	// (the Spec's own values win), worked out when the run starts from
+	// how every service runs then: the app tells each service where the
+	// others are, which depends on whether each is a process or a
+	// container.
+	Env func(service string, runtimes map[string]RuntimeKind) map[string]string
 }
 
 // DefaultLogBytes is Options.LogBytes' default.
@@ -40,6 +53,8 @@ type Supervisor struct {
 	now        func() time.Time
 	runtimeDir string
 	pickPort   func() (int, error)
+	moved      func(context.Context, Snapshot)
+	extraEnv   func(string, map[string]RuntimeKind) map[string]string
 	specs      []Spec // with defaults, in stack order
 	specMap    map[string]Spec
 	services   []*service
@@ -61,10 +76,48 @@ type service struct {
 	logs   *logBuffer
 	broken string // why it can never start (dependency cycle), or ""
 
+	// commanded fires on every command for the service, so that a start
+	// in progress learns it is no longer wanted.
+	commanded broadcast
+
 	// Guarded by Supervisor.mu:
 	kind RuntimeKind
 	ctl  control
-	st   ServiceState
+	st   ServiceState // the engine's own view; shownLocked is what is published
+	// status is what the runtime of the current run says beyond st
+	// (Preparing with progress, Waiting for the Docker engine), shown
+	// instead of st's state while set; statusSince is when its State
+	// began. runs counts the runs, to tell a late word of an ended run.
+	status      Status
+	statusSince time.Time
+	runs        uint64
+	// movingFrom is the state of the instance a runtime switch replaces,
+	// shown (it still serves) until the new instance is in good health;
+	// nil when no move is under way.
+	movingFrom *ServiceState
+}
+
+// shownLocked is the service's state as published: the engine's own,
+// with what the runtime says on top, or, while the service moves, the
+// old instance's with the move's progress as its Detail.
+func (svc *service) shownLocked() ServiceState {
+	st := svc.st
+	if svc.status.State != "" {
+		st.State, st.Detail, st.Progress, st.Since = svc.status.State, svc.status.Detail, svc.status.Progress, svc.statusSince
+	}
+	if svc.movingFrom == nil {
+		return st
+	}
+	shown := *svc.movingFrom
+	live := string(st.State)
+	if st.Detail != "" {
+		live += ", " + st.Detail
+	}
+	shown.Runtime = st.Runtime
+	shown.Detail = "moving to a " + string(svc.kind) + " (" + live + ")"
+	shown.Progress = st.Progress
+	shown.Restarts = st.Restarts
+	return shown
 }
 
 // control is what the user asked of a service. Start and Restart begin a
@@ -86,6 +139,8 @@ func New(specs []Spec, runtimes map[RuntimeKind]Runtime, opts Options) *Supervis
 		now:        opts.Now,
 		runtimeDir: opts.RuntimeDir,
 		pickPort:   opts.PickPort,
+		moved:      opts.Moved,
+		extraEnv:   opts.Env,
 		byName:     map[string]*service{},
 		subs:       map[chan Snapshot]struct{}{},
 	}

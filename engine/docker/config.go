@@ -109,7 +109,7 @@ func newRequest(in requestInput) (request, error) {
 		DNS:            svc.DNS,
 		DNSSearch:      svc.DNSSearch,
 		DNSOptions:     svc.DNSOpts,
-		ExtraHosts:     svc.ExtraHosts.AsList(":"),
+		ExtraHosts:     withHostGateway(svc.ExtraHosts.AsList(":")),
 		GroupAdd:       svc.GroupAdd,
 		Privileged:     svc.Privileged,
 		ReadonlyRootfs: svc.ReadOnly,
@@ -229,6 +229,22 @@ func healthConfig(hc *types.HealthCheckConfig, env map[string]string, api string
 		h.StartInterval = dur(hc.StartInterval)
 	}
 	return h
+}
+
+// hostGateway names this machine inside a container, as Docker Desktop
+// does, so that a container reaches the stack's process services:
+// host.docker.internal is the engine's host-gateway address.
+const hostGateway = "host.docker.internal"
+
+// withHostGateway adds host.docker.internal as the host's gateway unless
+// the service names it itself.
+func withHostGateway(hosts []string) []string {
+	for _, h := range hosts {
+		if name, _, _ := strings.Cut(h, ":"); name == hostGateway {
+			return hosts
+		}
+	}
+	return append(hosts, hostGateway+":host-gateway")
 }
 
 // tmpfs maps `tmpfs:` entries ("/run" or "/run:size=64m") to the

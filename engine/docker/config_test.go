@@ -109,3 +109,17 @@ func TestConfigHash(t *testing.T) {
 		})
 	}
 }
+
+// A container reaches the host's process services at
+// host.docker.internal, unless the service maps that name itself.
+func TestHostGatewayAdded(t *testing.T) {
+	for _, c := range []struct{ in, want []string }{
+		{nil, []string{"host.docker.internal:host-gateway"}},
+		{[]string{"db:10.0.0.2"}, []string{"db:10.0.0.2", "host.docker.internal:host-gateway"}},
+		{[]string{"host.docker.internal:10.0.0.9"}, []string{"host.docker.internal:10.0.0.9"}},
+	} {
+		if got := withHostGateway(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("withHostGateway(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -65,11 +65,18 @@ type Runtime struct {
 
 	mu     sync.Mutex // guards the fields that follow
 	closed bool
+	// made: the runtime has run a container, so the engine holds
+	// something of the stack's that Close must remove.
+	made   bool
 	live   map[string]*instance // by container ID
 	doomed map[string]bool      // containers to remove once the engine answers
 }
 
-var _ engine.Runtime = (*Runtime)(nil)
+var (
+	_ engine.Runtime    = (*Runtime)(nil)
+	_ engine.Addresser  = (*Runtime)(nil)
+	_ engine.PortKeeper = (*Runtime)(nil)
+)
 
 // New makes the client (negotiating the API version with whichever
 // engine answers) and starts watching the engine; it fails only for a
@@ -139,6 +146,31 @@ func (r *Runtime) Endpoint() string { return r.ep.Host + " (" + r.ep.From + ")" 
 // Address is the host on which published ports are reached: 127.0.0.1,
 // or a remote engine's host name.
 func (r *Runtime) Address() string { return r.ep.Address() }
+
+// Keeps tells whether a running container Berth made for the service
+// in this stack publishes port: one an earlier Berth left, which Start
+// reattaches (or replaces) rather than competing with it.
+func (r *Runtime) Keeps(service string, port int) bool {
+	if up, _ := r.conn.state(); !up || r.ep.Remote() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+	defer cancel()
+	f := ownFilter(r.stack)
+	f.Add("label", labelService+"="+service)
+	list, err := r.cli.ContainerList(ctx, container.ListOptions{Filters: f})
+	if err != nil {
+		return false
+	}
+	for _, c := range list {
+		for _, p := range c.Ports {
+			if int(p.PublicPort) == port {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Reachable tells whether the engine answered the last time it was
 // asked, and if not why.
@@ -402,6 +434,7 @@ func (r *Runtime) track(ctx context.Context, info container.InspectResponse, out
 		return nil, ErrClosed
 	}
 	r.live[i.id] = i
+	r.made = true
 	r.bg.Go(func() { i.supervise(from) })
 	return i, nil
 }
@@ -439,7 +472,9 @@ func (r *Runtime) remove(ctx context.Context, id string, stop bool) error {
 // Close kills whatever still runs (the engine should have stopped the
 // services in order first), removes every container of the stack and
 // the project's network when Berth made it, and stops watching the
-// engine. Start fails after Close.
+// engine. Start fails after Close. An engine away is an error only when
+// this runtime ran containers on it: a stack that never used it (or a
+// machine without Docker) closes quietly.
 func (r *Runtime) Close() error {
 	r.mu.Lock()
 	if r.closed {
@@ -447,6 +482,7 @@ func (r *Runtime) Close() error {
 		return nil
 	}
 	r.closed = true
+	made := r.made
 	r.mu.Unlock()
 	live := r.liveInstances()
 	for _, i := range live {
@@ -457,7 +493,7 @@ func (r *Runtime) Close() error {
 		ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 		err = r.removeAll(ctx)
 		cancel()
-	} else {
+	} else if made {
 		err = fmt.Errorf("%w (%s): the stack's containers are left on it", ErrUnreachable, reason)
 	}
 	r.cancel()

@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// movedTimeout bounds the wait for Options.Moved: a router that never
+// answers delays the old instance's stop, never blocks it for good.
+const movedTimeout = 10 * time.Second
+
+// movable tells whether a service switching from one runtime to another
+// can have its new instance up beside the old one (make-before-break):
+// only when the two serve at different addresses. A socket service does:
+// as a process it serves on its unix socket, as a container on a TCP
+// port Berth picks. A service on a fixed port has the two compete for
+// it, and one that serves nothing would have two workers at a time, so
+// both stop first.
+func movable(spec Spec, from, to RuntimeKind) bool {
+	return from != to && spec.Serves && spec.Socket != "" && spec.Port == 0
+}
+
+// oldRun is the instance a move replaces, serving until the new one is
+// in good health.
+type oldRun struct {
+	inst   Instance
+	kind   RuntimeKind
+	exited <-chan exitResult
+}
+
+// keep hands a running instance over to the move under way: it serves
+// on, shown as the service's state, while the new instance starts.
+func (r *runner) keep(inst Instance, kind RuntimeKind, exited <-chan exitResult, stopChecks context.CancelFunc) {
+	stopChecks()
+	r.old = &oldRun{inst: inst, kind: kind, exited: exited}
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	shown := r.svc.shownLocked()
+	r.svc.movingFrom = &shown
+	r.s.log.Info("moving", "service", r.svc.spec.Name, "to", r.svc.kind)
+	r.s.publishLocked()
+}
+
+// handOver ends a move whose new instance is in good health: the new
+// instance is published where it serves, whatever routes to the service
+// is given the time to follow (Options.Moved), then the old instance
+// stops. Without a move it does nothing.
+func (r *runner) handOver(ctx context.Context) {
+	if r.old == nil {
+		return
+	}
+	s := r.s
+	s.mu.Lock()
+	r.svc.movingFrom = nil
+	s.publishLocked()
+	snap := s.current.clone()
+	s.mu.Unlock()
+	if s.moved != nil {
+		mctx, cancel := context.WithTimeout(ctx, movedTimeout)
+		s.moved(mctx, snap)
+		cancel()
+	}
+	r.stopOld()
+}
+
+// retire ends a move that is called off or failed: the old instance
+// stops, and the service shows the new run's state. Without a move it
+// does nothing.
+func (r *runner) retire() {
+	if r.old == nil {
+		return
+	}
+	r.s.mu.Lock()
+	r.svc.movingFrom = nil
+	r.s.publishLocked()
+	r.s.mu.Unlock()
+	r.stopOld()
+}
+
+// stopOld stops the old instance of a move and waits for its end.
+func (r *runner) stopOld() {
+	old, spec := r.old, r.svc.spec
+	r.old = nil
+	if err := old.inst.Stop(spec.StopSignal, spec.StopGrace); err != nil {
+		r.s.log.Warn("stopping the instance a move replaced", "service", spec.Name, "error", err)
+	}
+	<-old.exited
+}
