@@ -9,6 +9,13 @@ BIN      := bin/berth
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZTIME ?= 60s
 
+# Debian packages Berth builds with, and why.
+BUILD_DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev
+BUILD_WHY  := the desktop app (Fyne) compiles against the OpenGL and X11 headers
+# Debian packages the desktop tests use: a private X server, screenshots
+# and the window list.
+UI_DEBS := xvfb imagemagick x11-utils
+UI_WHY  := the desktop test opens a real window on Xvfb and screenshots it
 # Debian packages the tests run for real, and why.
 TEST_DEBS := nginx uwsgi uwsgi-plugin-python3 python3-django openssl
 TEST_WHY  := the tests compare Berth with real nginx, real uWSGI apps (Django ones among them) and the openssl client
@@ -19,29 +26,39 @@ DOCKER_WHY  := the container runtime's tests run containers on a real Docker eng
 DOCKERD_LOG := /tmp/berth-dockerd.log
 DOCKERD_PID := /tmp/berth-dockerd.pid
 
-.PHONY: all build run test test-deps bench bench-deps fuzz vet clean
+.PHONY: all build build-deps run test test-deps bench bench-deps fuzz vet clean package
 
-all: build
-
-build:
-	$(GO) build -o $(BIN) .
-
-# Until the desktop app lands, `run` opens the headless app (berth up) in an
-# empty folder, which runs the built-in demo: the seed's four services
-# behind the seed's nginx config, at http://127.0.0.1:8080/api/service1/ ...
-run: build
-	@echo "make: the demo stack is served at http://127.0.0.1:8080/api/service1/ ... /api/service4/ (Ctrl-C stops it)"
-	@dir=$$(mktemp -d) && cd "$$dir" && exec $(CURDIR)/$(BIN) up
-
-test-deps:
-	@missing=""; for p in $(TEST_DEBS); do \
+# apt_install installs the Debian packages $(1) that are missing, saying
+# which and why ($(2)).
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "make: installing$$missing ($(TEST_WHY))"; \
+	  echo "make: installing$$missing ($(2))"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+all: build
+
+build: build-deps
+	$(GO) build -o $(BIN) .
+
+build-deps:
+	$(call apt_install,$(BUILD_DEBS),$(BUILD_WHY))
+
+# The desktop app on the built-in demo: the seed's four services behind
+# the seed's nginx config, at http://127.0.0.1:8080/api/service1/ ...
+run: build
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "make: no display (DISPLAY is unset): run the demo headless with 'cd \$$(mktemp -d) && $(CURDIR)/$(BIN) up'"; exit 1; fi
+	exec $(CURDIR)/$(BIN) open --demo
+
+test-deps: build-deps
+	$(call apt_install,$(TEST_DEBS),$(TEST_WHY))
+	$(call apt_install,$(UI_DEBS),$(UI_WHY))
 	@if ! command -v dockerd >/dev/null 2>&1; then \
 	  echo "make: installing docker.io ($(DOCKER_WHY))"; \
 	  $(SUDO) apt-get update -qq && \
@@ -58,7 +75,8 @@ test: test-deps
 	@start=$$(date +%s); \
 	gofmt_out=$$(gofmt -l .); if [ -n "$$gofmt_out" ]; then echo "gofmt would change: $$gofmt_out"; exit 1; fi; \
 	$(GO) vet ./... && \
-	$(GO) test -race -count=1 ./... ; rc=$$?; \
+	mkdir -p test-output && $(GO) test -race -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./... ; rc=$$?; \
+	echo "make test: screenshots and other test output in test-output/"; \
 	echo "make test: $$(( $$(date +%s) - start ))s"; exit $$rc
 
 # Debian packages the benchmark runs for real, and why.
@@ -67,14 +85,7 @@ BENCH_WHY  := the benchmark loads real nginx and Berth with wrk, over real uWSGI
 BENCHFLAGS ?=
 
 bench-deps:
-	@missing=""; for p in $(BENCH_DEBS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "make: installing$$missing ($(BENCH_WHY))"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	$(call apt_install,$(BENCH_DEBS),$(BENCH_WHY))
 
 # The Go benchmarks, then `berth gateway` against nginx on one config
 # (fixtures/benchnginx); e.g. BENCHFLAGS="-d 20s -runs 3" for steadier figures.
@@ -82,6 +93,13 @@ bench: test-deps bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./fixtures/benchnginx $(BENCHFLAGS)
 	$(GO) run ./fixtures/benchup
+
+# The Linux bundle (Berth.tar.xz: binary, icon, .desktop file), made by
+# Fyne's packaging tool from FyneApp.toml. macOS and Windows: see README.
+FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
+package: build-deps
+	$(GO) run $(FYNE_TOOL) package -os linux -release
+	@echo "make: wrote $$(ls -1 *.tar.xz)"
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
 fuzz:

@@ -7,7 +7,9 @@ import (
 	"hash/fnv"
 	"image/color"
 	"net/url"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -243,10 +245,12 @@ func (w *Window) selectService(name string) {
 	}
 }
 
-// setupTray adds the tray icon where the desktop has a tray.
+// setupTray adds the tray icon where the desktop has a tray. On Linux
+// the tray is a D-Bus service: without a session bus (a bare X server, a
+// CI machine) there is none, and Fyne's tray would fail on quit.
 func (w *Window) setupTray() {
 	d, ok := w.app.(desktop.App)
-	if !ok {
+	if !ok || (runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "") {
 		return
 	}
 	w.tray = fyne.NewMenuItem("Berth", nil)

@@ -1,0 +1,177 @@
+package app
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startXvfb starts a private X server for the test and returns its
+// DISPLAY. Xvfb missing fails the test: make test installs it.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		t.Fatal("Xvfb is not installed (make test-deps installs xvfb)")
+	}
+	for n := 90; n < 140; n++ {
+		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+		if _, err := os.Stat(sock); err == nil {
+			continue
+		}
+		display := ":" + strconv.Itoa(n)
+		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(sock); err == nil {
+				return display
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("Xvfb %s did not come up", display)
+	}
+	t.Fatal("no free X display number")
+	return ""
+}
+
+var healthyLine = regexp.MustCompile(`service state: service=(\S+) state=healthy`)
+
+// The issue's real-window test: berth on the demo stack under Xvfb. Wait
+// (on the app's own log of states) until the four services are healthy,
+// screenshot the screen into the test's output folder, check the window
+// is there with the stack's title and the picture is not blank; then
+// SIGTERM, and no process of the stack may remain.
+func TestDesktopWindowOnTheDemo(t *testing.T) {
+	bin := buildBerth(t)
+	display := startXvfb(t)
+	buf := make([]byte, 8)
+	rand.Read(buf)
+	marker := "BERTH_DESKTOP_TEST=" + hex.EncodeToString(buf)
+
+	cmd := exec.Command(bin, "open", "--demo")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, marker,
+		"XDG_CONFIG_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	killer := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	defer killer.Stop()
+
+	healthy := map[string]bool{}
+	sc := bufio.NewScanner(stderr)
+	var log strings.Builder
+	for len(healthy) < 4 && sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		if m := healthyLine.FindStringSubmatch(sc.Text()); m != nil {
+			healthy[m[1]] = true
+		}
+	}
+	tail := make(chan string, 1)
+	go func() {
+		var rest strings.Builder
+		for sc.Scan() {
+			rest.WriteString(sc.Text() + "\n")
+		}
+		tail <- rest.String()
+		exited <- cmd.Wait()
+	}()
+	if len(healthy) < 4 {
+		t.Fatalf("only %v turned healthy; berth said:\n%s", healthy, log.String())
+	}
+
+	const title = "berth-demo — Berth"
+	if !waitForWindow(display, title, 20*time.Second) {
+		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-tree").CombinedOutput()
+		t.Fatalf("no window titled %q; the screen holds:\n%s", title, out)
+	}
+	shot := filepath.Join(t.ArtifactDir(), "berth-demo.png")
+	colours := screenshot(t, display, shot)
+	t.Logf("screenshot: %s (%d colours)", shot, colours)
+	if colours <= 50 {
+		t.Errorf("the screenshot has %d colours: the window looks blank", colours)
+	}
+
+	if n := demoServices(marked(marker)); n != 4 {
+		t.Errorf("%d demo services run, want 4", n)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case rest := <-tail:
+		if err := <-exited; err != nil {
+			t.Errorf("berth ended with %v after SIGTERM; it said:\n%s", err, rest)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("berth did not end within 30 s of SIGTERM")
+	}
+	if left := marked(marker); len(left) > 0 {
+		for _, pid := range left {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		t.Fatalf("processes of the stack outlived berth: %v", left)
+	}
+}
+
+// waitForWindow polls the X server's window tree for a title.
+func waitForWindow(display, title string, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-tree").Output()
+		if strings.Contains(string(out), `"`+title+`"`) {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
+}
+
+// screenshot saves the X screen as a PNG and counts its colours. The
+// window draws a moment after it maps, so it retries a blank picture.
+func screenshot(t *testing.T, display, path string) int {
+	t.Helper()
+	colours := 0
+	for try := 0; try < 50 && colours <= 50; try++ {
+		if out, err := exec.Command("import", "-display", display, "-window", "root", path).CombinedOutput(); err != nil {
+			t.Fatalf("import (imagemagick): %v\n%s", err, out)
+		}
+		out, err := exec.Command("identify", "-format", "%k", path).Output()
+		if err != nil {
+			t.Fatalf("identify: %v", err)
+		}
+		colours, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+		if colours <= 50 {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return colours
+}
+
+// demoServices counts the demo services among pids.
+func demoServices(pids []int) int {
+	n := 0
+	for _, pid := range pids {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if strings.Contains(string(cmdline), "demo-service") {
+			n++
+		}
+	}
+	return n
+}
