@@ -1,0 +1,78 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/berth-dev/berth/ui"
+)
+
+// A gateway port another program holds: the desktop host names the
+// holder and offers the next free port for the same nginx listen port.
+func TestDesktopOffersTheNextFreePort(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port
+
+	h, err := newDeskHost(hclog.NewNullLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	if err := h.SaveSettings(ui.Settings{GatewayPorts: map[int]int{80: taken}, LogLines: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Open(demoPath)
+	var offer *ui.PortTakenError
+	if !errors.As(err, &offer) {
+		t.Fatalf("Open with port %d taken: %v, want a PortTakenError", taken, err)
+	}
+	if offer.Prod != 80 || offer.Free <= taken {
+		t.Errorf("offer: nginx port %d on %d, want 80 on a port above %d", offer.Prod, offer.Free, taken)
+	}
+	if want := fmt.Sprintf("port %d is taken by", taken); !strings.Contains(offer.Error(), want) || !strings.Contains(offer.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Errorf("the error %q does not name the holder (this test, pid %d)", offer.Error(), os.Getpid())
+	}
+	// Taking the offer opens the stack.
+	s := h.Settings()
+	s.GatewayPorts[offer.Prod] = offer.Free
+	if err := h.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	st, err := h.Open(demoPath)
+	if err != nil {
+		t.Fatalf("Open on the offered port: %v", err)
+	}
+	if got := st.GatewayURL(); got != fmt.Sprintf("http://127.0.0.1:%d/", offer.Free) {
+		t.Errorf("the gateway serves at %q", got)
+	}
+}
+
+func TestRecentStacks(t *testing.T) {
+	list := addRecent(nil, "/a", 3)
+	list = addRecent(list, "/b", 3)
+	list = addRecent(list, "/c", 3)
+	list = addRecent(list, "/a", 3)
+	list = addRecent(list, "/d", 3)
+	if want := []string{"/d", "/a", "/c"}; !reflect.DeepEqual(list, want) {
+		t.Errorf("recent = %v, want %v", list, want)
+	}
+	if got := prodPort(8080, nil); got != 80 {
+		t.Errorf("prodPort(8080) = %d, want 80 (the default mapping)", got)
+	}
+	if got := prodPort(9000, map[int]int{80: 9000}); got != 80 {
+		t.Errorf("prodPort(9000) with 80:9000 = %d", got)
+	}
+}
