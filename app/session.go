@@ -103,9 +103,22 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 	} else {
 		runtimes[engine.Container] = containers
 	}
-	sup := engine.New(withAddresses(st.Services, freePort), runtimes,
-		engine.Options{Logger: opts.Log.Named("engine"), RuntimeDir: dir})
-	var gw *stackGateway
+	specs := withPorts(st.Services, freePort)
+	book := addressBook{specs: specs, project: st.Project}
+	if containers != nil {
+		book.engineHost = containers.Address
+	}
+	var gw *stackGateway // set before the engine runs
+	sup := engine.New(specs, runtimes, engine.Options{
+		Logger: opts.Log.Named("engine"), RuntimeDir: dir, Env: book.env,
+		// A service moving make-before-break: its old instance stops once
+		// the gateway routes to the new one.
+		Moved: func(ctx context.Context, snap engine.Snapshot) {
+			if gw != nil {
+				gw.routed.wait(ctx, snap.Version)
+			}
+		},
+	})
 	if st.Gateway != nil {
 		gw, err = startStackGateway(st, opts.Log.Named("gateway"), opts.Events)
 		if err != nil {

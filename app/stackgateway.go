@@ -20,6 +20,8 @@ type stackGateway struct {
 	g     *gateway.Gateway
 	stack *stack.Stack
 	log   hclog.Logger
+	// routed is the newest engine snapshot the routes follow.
+	routed routedVersion
 
 	mu       sync.Mutex // guards the fields below: reload replaces them
 	table    *gateway.Table
@@ -118,11 +120,13 @@ func (sg *stackGateway) follow(ctx context.Context, snaps <-chan engine.Snapshot
 		}
 		sg.mu.Lock()
 		t, table, outside := sg.targets(sg.last), sg.table, sg.outside
+		version := sg.last.Version
 		sg.mu.Unlock()
 		if !reflect.DeepEqual(t, last) {
 			sg.g.Route(table, t, outside)
 			last = t
 		}
+		sg.routed.set(version)
 	}
 }
 
@@ -174,7 +178,12 @@ func (sg *stackGateway) targets(s engine.Snapshot) map[*gateway.Upstream]gateway
 			if st.Socket != "" {
 				t.Addrs = []gateway.Addr{{Network: "unix", Path: st.Socket}}
 			} else if st.Port != 0 {
-				t.Addrs = []gateway.Addr{{Network: "tcp", Host: "127.0.0.1", Port: st.Port}}
+				// A container's published port, on a remote engine's host.
+				host := st.Host
+				if host == "" {
+					host = "127.0.0.1"
+				}
+				t.Addrs = []gateway.Addr{{Network: "tcp", Host: host, Port: st.Port}}
 			} else {
 				t.Down = "running, but Berth does not know where it listens (no port or socket in x-berth)"
 			}

@@ -53,6 +53,12 @@ func checkersFor(spec Spec, t target, procs Runtime, hostHealthcheck bool) []che
 		case ProbeTCP:
 			cs = append(cs, &tcpCheck{host: t.Host, port: nonZero(p.Port, t.Port), r: r})
 		case ProbeUnix:
+			if p.Socket == "" && t.Socket == "" && t.Port != 0 {
+				// The service's own socket, which it serves as TCP on
+				// its port when it runs as a container.
+				cs = append(cs, &tcpCheck{host: t.Host, port: t.Port, r: r})
+				continue
+			}
 			cs = append(cs, &unixCheck{socket: nonEmpty(p.Socket, t.Socket), r: r})
 		}
 	}

@@ -119,3 +119,16 @@ func firstTCP(expose []string, image nat.PortSet) int {
 	}
 	return slices.Min(tcp)
 }
+
+// ServicePort is where a service listens inside its container when the
+// engine tells it to serve on hostPort: the port other containers of the
+// stack reach it on, by its service name. A port only the image exposes
+// is not known before the image is there; then it is hostPort, as for a
+// service that declares none.
+func ServicePort(svc types.ServiceConfig, hostPort int) int {
+	p, err := publish(svc, hostPort, nil, "", false)
+	if err != nil || p.Port == 0 {
+		return hostPort
+	}
+	return p.Port
+}
