@@ -10,6 +10,10 @@ import (
 	"github.com/berth-dev/berth/gateway/uwsgi"
 )
 
+// bodyInMemory is nginx's client_body_buffer_size on 64-bit systems (two
+// pages): bodies up to it are read whole before the upstream is called.
+const bodyInMemory = 16 << 10
+
 // uwsgi serves a uwsgi_pass decision: the packet of vars Decision.Upstream
 // lists, the request body, then the application's HTTP-style response
 // relayed as it arrives. nginx never reuses uwsgi connections.
@@ -24,6 +28,18 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		h.g.log.Error("uwsgi request is too big", "upstream", u.Upstream.Name, "error", err)
 		h.respond(w, req, d, 502)
 		return ""
+	}
+	if n := r.bodyLength(); body != nil && n > 0 && n <= bodyInMemory {
+		// nginx reads a body this small into memory before it connects
+		// and sends it with the packet in one write: an application that
+		// answers without reading the body (many Django views) never
+		// meets a half-sent request. So does Berth; larger bodies stream.
+		buf := make([]byte, len(packet)+int(n))
+		copy(buf, packet)
+		if _, err := io.ReadFull(body, buf[len(packet):]); err != nil {
+			return "" // the client went away
+		}
+		packet, body = buf, nil
 	}
 	connectTimeout := timeoutSetting(d.Conf, "uwsgi_connect_timeout", 60*time.Second)
 	readTimeout := timeoutSetting(d.Conf, "uwsgi_read_timeout", 60*time.Second)
