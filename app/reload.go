@@ -39,20 +39,26 @@ func routeLines(t *gateway.Table) []string {
 
 // routeDiff lists what changed between two tables: "+ route", "- route".
 func routeDiff(old, new *gateway.Table) []string {
+	return lineDiff(routeLines(old), routeLines(new))
+}
+
+// lineDiff lists the lines only in old as "- line", then those only in
+// new as "+ line".
+func lineDiff(old, new []string) []string {
 	a, b := map[string]bool{}, map[string]bool{}
-	for _, l := range routeLines(old) {
+	for _, l := range old {
 		a[l] = true
 	}
-	for _, l := range routeLines(new) {
+	for _, l := range new {
 		b[l] = true
 	}
 	var out []string
-	for _, l := range routeLines(old) {
+	for _, l := range old {
 		if !b[l] {
 			out = append(out, "- "+l)
 		}
 	}
-	for _, l := range routeLines(new) {
+	for _, l := range new {
 		if !a[l] {
 			out = append(out, "+ "+l)
 		}
@@ -60,22 +66,31 @@ func routeDiff(old, new *gateway.Table) []string {
 	return out
 }
 
-// watchFiles calls changed whenever one of files changes on disk
-// (checked every interval), until ctx ends. Polling keeps it portable and
-// dependency-free; a config edit shows within one interval.
-func watchFiles(ctx context.Context, interval time.Duration, files func() []string, changed func()) {
-	stamp := func() string {
-		var b strings.Builder
-		for _, f := range files() {
-			if fi, err := os.Stat(f); err == nil {
-				fmt.Fprintf(&b, "%s %d %d\n", f, fi.ModTime().UnixNano(), fi.Size())
-			} else {
-				fmt.Fprintf(&b, "%s missing\n", f)
-			}
+// fileStamp is what watchFiles compares: the files' names, and their
+// modification times and sizes.
+type fileStamp struct{ names, stats string }
+
+// stampFiles reads the stamp of files now.
+func stampFiles(files []string) fileStamp {
+	var names, stats strings.Builder
+	for _, f := range files {
+		names.WriteString(f + "\n")
+		if fi, err := os.Stat(f); err == nil {
+			fmt.Fprintf(&stats, "%s %d %d\n", f, fi.ModTime().UnixNano(), fi.Size())
+		} else {
+			fmt.Fprintf(&stats, "%s missing\n", f)
 		}
-		return b.String()
 	}
-	last := stamp()
+	return fileStamp{names.String(), stats.String()}
+}
+
+// watchFiles calls changed whenever one of files changes on disk
+// (checked every interval) from how since found them, until ctx ends.
+// since is taken when the files were read, so that an edit made before
+// the watch begins is seen too. Polling keeps it portable and
+// dependency-free; a config edit shows within one interval.
+func watchFiles(ctx context.Context, interval time.Duration, files func() []string, since fileStamp, changed func()) {
+	last := since
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -83,10 +98,13 @@ func watchFiles(ctx context.Context, interval time.Duration, files func() []stri
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			if now := stamp(); now != last {
-				last = now
+			// A new list of files (a reload read others) is a new
+			// starting point, not an edit.
+			now := stampFiles(files())
+			if now.stats != last.stats && now.names == last.names {
 				changed()
 			}
+			last = now
 		}
 	}
 }

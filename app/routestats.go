@@ -11,5 +11,5 @@ func (s *Session) RouteStats() []gateway.LocationStats {
 	if s.gw == nil {
 		return nil
 	}
-	return s.gw.g.Stats()
+	return s.gw.gateway().Stats()
 }

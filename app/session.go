@@ -129,6 +129,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 			lock.release()
 			return nil, fmt.Errorf("the stack's gateway: %w", err)
 		}
+		gw.loadStack = reloader(opts, st)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s := &Session{Stack: st, sup: sup, procs: procs, containers: containers, lock: lock, gw: gw, cancel: cancel, done: make(chan struct{})}
@@ -185,11 +186,7 @@ func (s *Session) URLs() []string {
 // the seed's nginx config. Its files are written to the user's cache
 // folder, so compose-go reads them as any stack.
 func loadDemo(ctx context.Context, load stack.LoadOptions) (*stack.Stack, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		base = os.TempDir()
-	}
-	dir := filepath.Join(base, "berth", "demo")
+	dir := demoDir()
 	if err := demo.WriteStack(dir); err != nil {
 		return nil, fmt.Errorf("writing the demo stack: %w", err)
 	}
@@ -204,4 +201,13 @@ func loadDemo(ctx context.Context, load stack.LoadOptions) (*stack.Stack, error)
 	load.WorkDir, load.Files = dir, nil
 	load.Env = append(append([]string(nil), env...), demo.BinEnv+"="+exe)
 	return stack.Load(ctx, load)
+}
+
+// demoDir is where the demo's stack files are written.
+func demoDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "berth", "demo")
 }

@@ -17,13 +17,20 @@ import (
 // stackGateway serves a stack's nginx config and keeps each mapped
 // upstream pointed at where its service runs now.
 type stackGateway struct {
-	g     *gateway.Gateway
-	stack *stack.Stack
-	log   hclog.Logger
+	log hclog.Logger
 	// routed is the newest engine snapshot the routes follow.
 	routed routedVersion
+	// loadStack loads the stack file again as the session opened it, to
+	// follow edits of its x-berth.gateway; nil leaves the file unwatched.
+	loadStack func(context.Context) (*stack.Stack, error)
 
-	mu       sync.Mutex // guards the fields below: reload replaces them
+	// since are the stamps of the nginx config's files and the stack
+	// files when they were read at start, for the watches to begin from.
+	configSince, stackSince fileStamp
+
+	mu       sync.Mutex // guards the fields below: reloads replace them
+	g        *gateway.Gateway
+	stack    *stack.Stack
 	table    *gateway.Table
 	mappings []gateway.UpstreamMapping
 	outside  map[*gateway.Upstream]bool
@@ -41,41 +48,72 @@ func loadStackTable(gc *stack.GatewayConfig) (*gateway.Table, error) {
 // services and starts serving.
 func startStackGateway(st *stack.Stack, log hclog.Logger, events func(string)) (*stackGateway, error) {
 	gc := st.Gateway
+	stackSince := stampFiles(st.Files)
 	t, err := loadStackTable(gc)
 	if err != nil {
 		return nil, err
 	}
+	configSince := stampFiles(t.Config.Files)
+	if events == nil {
+		events = func(string) {}
+	}
+	sg := &stackGateway{stack: st, log: log, events: events, configSince: configSince, stackSince: stackSince}
+	sg.setTable(t)
+	g, err := sg.serve(gc, nil)
+	if err != nil {
+		return nil, err
+	}
+	sg.g = g
+	return sg, nil
+}
+
+// serve starts a gateway for the current table with gc's ports and
+// version, routed as the last snapshot says; keep hands it the figures
+// of the gateway it replaces.
+func (sg *stackGateway) serve(gc *stack.GatewayConfig, keep *gateway.Gateway) (*gateway.Gateway, error) {
+	sg.mu.Lock()
+	t, targets, outside := sg.table, sg.targets(sg.last), sg.outside
+	sg.mu.Unlock()
+	g := gateway.NewGateway(t, gateway.ServeOptions{Log: sg.log, Version: gc.NginxVersion,
+		MapPort: portMap(gc.Ports), KeepStats: keep})
+	g.Route(t, targets, outside)
+	if err := g.Start(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// portMap serves the production ports gateway.ports names where it says,
+// the others as the gateway does by default.
+func portMap(ports map[int]int) func(int) int {
+	return func(p int) int {
+		if to, ok := ports[p]; ok {
+			return to
+		}
+		return gateway.DefaultPortMap(p)
+	}
+}
+
+// gateway is the gateway serving now (a reload with new ports replaces it).
+func (sg *stackGateway) gateway() *gateway.Gateway {
+	sg.mu.Lock()
+	defer sg.mu.Unlock()
+	return sg.g
+}
+
+// listeners are the sockets being served.
+func (sg *stackGateway) listeners() []gateway.ListenerInfo { return sg.gateway().Listeners() }
+
+// setTable makes t the table to serve and maps its upstreams.
+func (sg *stackGateway) setTable(t *gateway.Table) {
+	sg.mu.Lock()
+	st := sg.stack
+	sg.mu.Unlock()
 	var names []string
 	for _, s := range st.Services {
 		names = append(names, s.Name)
 	}
-	if events == nil {
-		events = func(string) {}
-	}
-	sg := &stackGateway{stack: st, log: log, events: events}
-	sg.setTable(t)
-	ports := gc.Ports
-	sg.g = gateway.NewGateway(t, gateway.ServeOptions{Log: log, Version: gc.NginxVersion,
-		MapPort: func(p int) int {
-			if to, ok := ports[p]; ok {
-				return to
-			}
-			return gateway.DefaultPortMap(p)
-		}})
-	sg.g.Route(t, sg.targets(engine.Snapshot{}), sg.outside)
-	if err := sg.g.Start(); err != nil {
-		return nil, err
-	}
-	return sg, nil
-}
-
-// setTable makes t the table to serve and maps its upstreams.
-func (sg *stackGateway) setTable(t *gateway.Table) {
-	var names []string
-	for _, s := range sg.stack.Services {
-		names = append(names, s.Name)
-	}
-	mappings := t.MapUpstreams(names, sg.stack.Gateway.Upstreams)
+	mappings := t.MapUpstreams(names, st.Gateway.Upstreams)
 	outside := map[*gateway.Upstream]bool{}
 	for _, m := range mappings {
 		if m.Service == "" {
@@ -91,20 +129,28 @@ func (sg *stackGateway) setTable(t *gateway.Table) {
 }
 
 // follow re-routes on every snapshot, and re-imports the nginx config
-// when it changes on disk, until ctx ends.
+// or the stack file's gateway section when they change on disk, until
+// ctx ends.
 func (sg *stackGateway) follow(ctx context.Context, snaps <-chan engine.Snapshot) {
-	reload := make(chan struct{}, 1)
-	watching := make(chan struct{})
-	go func() {
-		defer close(watching)
-		watchFiles(ctx, 200*time.Millisecond, sg.configFiles, func() {
-			select {
-			case reload <- struct{}{}:
-			default:
-			}
+	var watchers sync.WaitGroup
+	defer watchers.Wait()
+	watch := func(files func() []string, since fileStamp) <-chan struct{} {
+		changed := make(chan struct{}, 1)
+		watchers.Go(func() {
+			watchFiles(ctx, 200*time.Millisecond, files, since, func() {
+				select {
+				case changed <- struct{}{}:
+				default:
+				}
+			})
 		})
-	}()
-	defer func() { <-watching }()
+		return changed
+	}
+	reload := watch(sg.configFiles, sg.configSince)
+	var restack <-chan struct{} // nil: the stack file is not watched
+	if sg.loadStack != nil {
+		restack = watch(sg.stackFiles, sg.stackSince)
+	}
 	var last map[*gateway.Upstream]gateway.Target
 	for {
 		select {
@@ -117,17 +163,27 @@ func (sg *stackGateway) follow(ctx context.Context, snaps <-chan engine.Snapshot
 		case <-reload:
 			sg.reload()
 			last = nil
+		case <-restack:
+			sg.reloadStack(ctx)
+			last = nil
 		}
 		sg.mu.Lock()
-		t, table, outside := sg.targets(sg.last), sg.table, sg.outside
+		t, table, outside, g := sg.targets(sg.last), sg.table, sg.outside, sg.g
 		version := sg.last.Version
 		sg.mu.Unlock()
 		if !reflect.DeepEqual(t, last) {
-			sg.g.Route(table, t, outside)
+			g.Route(table, t, outside)
 			last = t
 		}
 		sg.routed.set(version)
 	}
+}
+
+// stackFiles are the stack's Compose files.
+func (sg *stackGateway) stackFiles() []string {
+	sg.mu.Lock()
+	defer sg.mu.Unlock()
+	return sg.stack.Files
 }
 
 // configFiles are the files the served config was read from.
@@ -140,7 +196,10 @@ func (sg *stackGateway) configFiles() []string {
 // reload re-imports the nginx config after an edit. A config that does
 // not import keeps the old routes running and says why, with file:line.
 func (sg *stackGateway) reload() {
-	t, err := loadStackTable(sg.stack.Gateway)
+	sg.mu.Lock()
+	gc := sg.stack.Gateway
+	sg.mu.Unlock()
+	t, err := loadStackTable(gc)
 	if err != nil {
 		sg.log.Error("the edited nginx config does not import; the previous routes stay", "error", err)
 		sg.events("nginx config not reloaded: " + err.Error())
@@ -203,9 +262,14 @@ func hasChecks(st engine.ServiceState) bool { return st.State == engine.Running 
 func (sg *stackGateway) urls() []string {
 	sg.mu.Lock()
 	defer sg.mu.Unlock()
+	return serverURLs(sg.g, sg.table)
+}
+
+// serverURLs lists the local URL of each server block of t served by g.
+func serverURLs(g *gateway.Gateway, t *gateway.Table) []string {
 	var out []string
-	for _, l := range sg.g.Listeners() {
-		for _, s := range sg.table.Servers {
+	for _, l := range g.Listeners() {
+		for _, s := range t.Servers {
 			for _, sl := range s.Listens {
 				if sl.Socket() != l.Prod {
 					continue
@@ -232,5 +296,5 @@ func displayNames(names []string) string {
 func (sg *stackGateway) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	sg.g.Shutdown(ctx)
+	sg.gateway().Shutdown(ctx)
 }

@@ -34,6 +34,9 @@ type ServeOptions struct {
 	TLS func(names []string) *tls.Config
 	// Files answers file tests and serves static files; nil is the disk.
 	Files FileSystem
+	// KeepStats hands the per-location figures of a gateway this one
+	// replaces (served on other ports, say) to this one; nil starts afresh.
+	KeepStats *Gateway
 }
 
 // DefaultPortMap serves privileged ports above 8000 (80 → 8080,
@@ -80,6 +83,12 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 		opts.MapPort = DefaultPortMap
 	}
 	g := &Gateway{opts: opts, log: opts.Log}
+	if from := opts.KeepStats; from != nil {
+		from.statsMu.Lock()
+		g.stats = from.stats
+		from.statsMu.Unlock()
+		g.opts.KeepStats = nil // not to keep the old gateway alive
+	}
 	g.install(newRoutes(t, opts.Log))
 	return g
 }

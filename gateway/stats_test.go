@@ -255,3 +255,23 @@ func BenchmarkStatsRecord(b *testing.B) {
 		}
 	})
 }
+
+// A gateway made to replace another (new ports) keeps its figures.
+func TestStatsKeptByAReplacingGateway(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "site.conf")
+	src := "server {\n  listen 80;\n  location / { return 204; }\n}\n"
+	old := NewGateway(compileAt(t, conf, src), ServeOptions{MapPort: func(int) int { return 0 }})
+	if err := old.Start(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + old.Listeners()[0].Addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	old.Shutdown(context.Background())
+	g := NewGateway(compileAt(t, conf, src), ServeOptions{KeepStats: old})
+	if st := g.Stats(); len(st) != 1 || st[0].Hits != 1 || st[0].Statuses[204] != 1 {
+		t.Errorf("the replacing gateway's figures: %+v", st)
+	}
+}
