@@ -25,6 +25,16 @@ TEST_WHY  := the tests compare Berth with real nginx, real uWSGI apps (Django on
 DOCKER_WHY  := the container runtime's tests run containers on a real Docker engine
 DOCKERD_LOG := /tmp/berth-dockerd.log
 DOCKERD_PID := /tmp/berth-dockerd.pid
+# Marks a dockerd that test-deps started, which `make test` stops after
+# its run (one that was already running is left alone).
+DOCKERD_OURS := /tmp/berth-dockerd.started
+STOP_DOCKERD := if [ -f $(DOCKERD_OURS) ]; then \
+	  pid=$$(cat $(DOCKERD_PID) 2>/dev/null); rm -f $(DOCKERD_OURS); \
+	  if [ -n "$$pid" ] && $(SUDO) kill "$$pid" 2>/dev/null; then \
+	    echo "make: stopping the dockerd make started (pid $$pid)"; \
+	    for i in $$(seq 1 30); do $(SUDO) kill -0 "$$pid" 2>/dev/null || break; sleep 1; done; \
+	  fi; \
+	fi
 
 .PHONY: all build build-deps run test test-deps bench bench-deps fuzz vet clean package
 
@@ -67,12 +77,13 @@ test-deps: build-deps
 	@if ! docker info >/dev/null 2>&1; then \
 	  echo "make: starting dockerd in the background, log in $(DOCKERD_LOG) (no Docker engine answers; $(DOCKER_WHY))"; \
 	  $(SUDO) sh -c 'setsid dockerd --storage-driver=vfs --pidfile $(DOCKERD_PID) >$(DOCKERD_LOG) 2>&1 </dev/null &'; \
+	  touch $(DOCKERD_OURS); \
 	  for i in $$(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
 	  docker info >/dev/null 2>&1 || { echo "make: dockerd does not answer after 60s; the end of $(DOCKERD_LOG):"; tail -20 $(DOCKERD_LOG); exit 1; }; \
 	fi
 
 test: test-deps
-	@start=$$(date +%s); \
+	@trap '$(STOP_DOCKERD)' EXIT; start=$$(date +%s); \
 	gofmt_out=$$(gofmt -l .); if [ -n "$$gofmt_out" ]; then echo "gofmt would change: $$gofmt_out"; exit 1; fi; \
 	$(GO) vet ./... && \
 	mkdir -p test-output && $(GO) test -race -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./... ; rc=$$?; \
