@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,5 +56,50 @@ func TestImportWritesLoadableStacks(t *testing.T) {
 				t.Errorf("a second import overwrote %s: %s", out, errOut)
 			}
 		})
+	}
+}
+
+// The seed's config, as fixtures/nginx/seed-fixed and fixtures/seed-django
+// carry it, imports as the seed's four socket services, each upstream
+// djangoN mapped to serviceN; the seed as published is refused with
+// nginx's file:line, and nothing is written.
+func TestImportSeed(t *testing.T) {
+	for _, c := range []struct{ conf, prefix string }{
+		{seedFixed, ""},
+		{"../fixtures/seed-django/nginx/conf.d/service.conf", "../fixtures/seed-django/nginx"},
+	} {
+		out := filepath.Join(t.TempDir(), "compose.yaml")
+		args := []string{"import", "-o", out, c.conf}
+		if c.prefix != "" {
+			args = append(args, "--prefix", c.prefix)
+		}
+		if code, _, errOut := run(t, args...); code != 0 {
+			t.Fatalf("%s: %s", c.conf, errOut)
+		}
+		st, err := stack.Load(t.Context(), stack.LoadOptions{Files: []string{out}})
+		if err != nil {
+			t.Fatalf("%s: the imported stack does not load: %v", c.conf, err)
+		}
+		for i := 1; i <= 4; i++ {
+			svc := fmt.Sprintf("service%d", i)
+			if sp, ok := st.Service(svc); !ok || sp.Socket == "" {
+				t.Errorf("%s: %s is missing or not a socket service: %+v", c.conf, svc, sp)
+			}
+			if got := st.Gateway.Upstreams[fmt.Sprintf("django%d", i)]; got != svc {
+				t.Errorf("%s: django%d mapped to %q, want %s", c.conf, i, got, svc)
+			}
+		}
+		if len(st.Services) != 4 {
+			t.Errorf("%s: %d services, want 4", c.conf, len(st.Services))
+		}
+	}
+
+	out := filepath.Join(t.TempDir(), "compose.yaml")
+	code, _, errOut := run(t, "import", "-o", out, "../fixtures/nginx/seed/conf.d/service.conf")
+	if code == 0 || !strings.Contains(errOut, `service.conf:38: unexpected end of file, expecting "}"`) {
+		t.Errorf("the seed as published: exit %d, %s", code, errOut)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a refused import wrote %s", out)
 	}
 }
