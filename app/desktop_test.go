@@ -14,37 +14,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/fixtures/xvfb"
 )
 
 // startXvfb starts a private X server for the test and returns its
 // DISPLAY. Xvfb missing fails the test: make test installs it.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("Xvfb"); err != nil {
-		t.Fatal("Xvfb is not installed (make test-deps installs xvfb)")
+	x, err := xvfb.Start()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for n := 90; n < 140; n++ {
-		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-		if _, err := os.Stat(sock); err == nil {
-			continue
-		}
-		display := ":" + strconv.Itoa(n)
-		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			if _, err := os.Stat(sock); err == nil {
-				return display
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not come up", display)
-	}
-	t.Fatal("no free X display number")
-	return ""
+	t.Cleanup(x.Stop)
+	return x.Display
 }
 
 var healthyLine = regexp.MustCompile(`service state: service=(\S+) state=healthy`)

@@ -48,6 +48,8 @@ type Window struct {
 	quitting atomic.Bool
 	// applied counts snapshots shown; tests wait on it.
 	applied atomic.Uint64
+	// shown is the last snapshot the window has drawn.
+	shown atomic.Pointer[engine.Snapshot]
 
 	stopLoop func() // stops the snapshot loop of the current stack
 }
@@ -227,7 +229,17 @@ func (w *Window) apply(s engine.Snapshot, stats map[string]RouteStat) {
 			d.SetSystemTrayMenu(w.trayMenu())
 		}
 	}
+	w.shown.Store(&s)
 	w.applied.Add(1)
+}
+
+// Shown is the last snapshot the window has drawn: what the user sees.
+// Benchmarks time a click to its effect with it; safe from any goroutine.
+func (w *Window) Shown() engine.Snapshot {
+	if s := w.shown.Load(); s != nil {
+		return *s
+	}
+	return engine.Snapshot{}
 }
 
 func (w *Window) selectService(name string) {
