@@ -104,6 +104,7 @@ bench: test-deps bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./fixtures/benchnginx $(BENCHFLAGS)
 	$(GO) run ./fixtures/benchup
+	$(GO) run ./fixtures/benchdesk
 
 # The Linux bundle (Berth.tar.xz: binary, icon, .desktop file), made by
 # Fyne's packaging tool from FyneApp.toml. macOS and Windows: see README.
