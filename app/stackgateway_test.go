@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -82,6 +83,19 @@ func servesAndToggles(t *testing.T, compose string, want func(svc string) []stri
 	waitRouted(t, func() bool { code, _ := get("/api/service2/"); return code == 503 })
 	if code, body := get("/api/service2/"); code != 503 || !strings.Contains(body, "service2 is stopped") {
 		t.Errorf("service2 off: %d %s", code, body)
+	}
+	// The same page in JSON, for API clients.
+	req, _ := http.NewRequest("GET", base+"/api/service2/x", nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct{ Service, State, Hint string }
+	err = json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 503 || page.Service != "service2" || page.State != "stopped" || page.Hint == "" {
+		t.Errorf("service2 off, in JSON: %d %+v %v", resp.StatusCode, page, err)
 	}
 	for _, svc := range []string{"service1", "service3", "service4"} {
 		if code, body := get("/api/" + svc + "/"); code != 200 {
