@@ -173,6 +173,8 @@ func upUntilHealthy(t *testing.T, cmd *exec.Cmd, n int) {
 	drained := make(chan struct{})
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
+		stuck := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
+		defer stuck.Stop()
 		<-drained
 		cmd.Wait()
 	})
