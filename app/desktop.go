@@ -189,20 +189,9 @@ func logStates(ctl Controller, log hclog.Logger) func() {
 	go func() {
 		defer close(done)
 		defer unsubscribe()
-		last := map[string]engine.State{}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case s := <-snaps:
-				for _, st := range s.Services {
-					if last[st.Name] != st.State {
-						last[st.Name] = st.State
-						log.Info("service state", "service", st.Name, "state", st.State, "detail", st.Detail)
-					}
-				}
-			}
-		}
+		eachChange(ctx, snaps, func(st engine.ServiceState) string { return string(st.State) }, func(st engine.ServiceState) {
+			log.Info("service state", "service", st.Name, "state", st.State, "detail", st.Detail)
+		})
 	}()
 	return func() { cancel(); <-done }
 }

@@ -134,6 +134,12 @@ func (p *upPrinter) note(text string) { p.line("berth", text) }
 
 // states prints a line whenever a service's state or detail changes.
 func (p *upPrinter) states(ctx context.Context, snaps <-chan engine.Snapshot) {
+	eachChange(ctx, snaps, stateText, func(st engine.ServiceState) { p.note(st.Name + ": " + stateText(st)) })
+}
+
+// eachChange calls f for each service whose key (its state in words)
+// differs from what it was in the snapshot before, until ctx ends.
+func eachChange(ctx context.Context, snaps <-chan engine.Snapshot, key func(engine.ServiceState) string, f func(engine.ServiceState)) {
 	last := map[string]string{}
 	for {
 		select {
@@ -141,10 +147,9 @@ func (p *upPrinter) states(ctx context.Context, snaps <-chan engine.Snapshot) {
 			return
 		case s := <-snaps:
 			for _, st := range s.Services {
-				text := stateText(st)
-				if last[st.Name] != text {
-					last[st.Name] = text
-					p.note(st.Name + ": " + text)
+				if k := key(st); last[st.Name] != k {
+					last[st.Name] = k
+					f(st)
 				}
 			}
 		}
