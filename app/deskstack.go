@@ -104,7 +104,7 @@ func (d deskStack) GatewayURL() string {
 	if d.s.gw == nil {
 		return ""
 	}
-	for _, l := range d.s.gw.g.Listeners() {
+	for _, l := range d.s.gw.listeners() {
 		if l.SSL {
 			continue
 		}
