@@ -344,12 +344,14 @@ func (w *Window) open(path string) {
 	if path == "" {
 		name = "the stack"
 	}
-	wait := dialog.NewCustomWithoutButtons("Opening "+name+"…", widget.NewProgressBarInfinite(), w.win)
+	bar := widget.NewProgressBarInfinite()
+	wait := dialog.NewCustomWithoutButtons("Opening "+name+"…", bar, w.win)
 	wait.Show()
 	w.unbind()
 	go func() {
 		st, err := w.host.Open(path)
 		fyne.Do(func() {
+			bar.Stop() // a hidden bar animates on, redrawing the window
 			wait.Hide()
 			var taken *PortTakenError
 			switch {
