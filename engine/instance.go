@@ -49,22 +49,32 @@ func (r *runner) run(ctx context.Context, gen uint64, rt Runtime, kind RuntimeKi
 	attempts := 0
 	for {
 		t, err := r.prepare(kind, rt)
-		if err != nil {
-			r.retire()
+		var end ending
+		switch {
+		case err != nil && r.old != nil:
+			end, kind = r.rollBack(ctx, gen, kind, err.Error())
+		case err != nil:
 			s.finish(svc, gen, Failed, err.Error(), 0)
 			return
+		default:
+			end, err = r.once(ctx, gen, rt, kind, t)
 		}
-		end, err := r.once(ctx, gen, rt, kind, t)
-		if err != nil {
-			r.retire()
+		switch {
+		case err != nil && r.old != nil:
+			end, kind = r.rollBack(ctx, gen, kind, "could not start: "+err.Error())
+		case err != nil:
 			s.log.Warn("could not start", "service", spec.Name, "error", err)
 			s.finish(svc, gen, Failed, "could not start: "+err.Error(), 0)
 			return
+		case end.byControl:
+			return
+		case r.old != nil: // the new instance ended before it was in good health
+			end, kind = r.rollBack(ctx, gen, kind, end.words())
 		}
 		if end.byControl {
 			return
 		}
-		r.retire()
+		rt = s.runtimes[kind]
 		c := s.controlOf(svc)
 		d := decideRestart(restartInput{
 			Policy:        spec.Restart,
@@ -146,7 +156,7 @@ func (r *runner) once(ctx context.Context, gen uint64, rt Runtime, kind RuntimeK
 		return ending{}, err
 	}
 	s.log.Debug("started", "service", svc.spec.Name, "pid", inst.Pid())
-	return r.supervise(ctx, gen, inst, kind, t, started, from), nil
+	return r.supervise(ctx, gen, inst, waitFor(inst), kind, t, started, from), nil
 }
 
 // cancelWhenSuperseded cancels a start in progress once the user wants
@@ -174,6 +184,18 @@ type exitResult struct {
 	err  error
 }
 
+// waitFor delivers the instance's end on the channel it returns. Its
+// goroutine ends when the instance does; whoever runs the instance waits
+// for that.
+func waitFor(inst Instance) <-chan exitResult {
+	exited := make(chan exitResult, 1)
+	go func() {
+		code, err := inst.Wait()
+		exited <- exitResult{code, err}
+	}()
+	return exited
+}
+
 // healthEvent is one check's result and the check's status after it.
 type healthEvent struct {
 	idx    int
@@ -183,13 +205,9 @@ type healthEvent struct {
 
 // supervise watches a running instance: its exit, its health checks and
 // the user's commands. It returns once the instance has ended.
-func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, kind RuntimeKind, t target, started time.Time, logFrom uint64) ending {
+// exited delivers the instance's end (waitFor).
+func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, exited <-chan exitResult, kind RuntimeKind, t target, started time.Time, logFrom uint64) ending {
 	s, svc, spec := r.s, r.svc, r.svc.spec
-	exited := make(chan exitResult, 1)
-	go func() { // ends when the instance does; every path below waits for it
-		code, err := inst.Wait()
-		exited <- exitResult{code, err}
-	}()
 	stop := func() {
 		if err := inst.Stop(spec.StopSignal, spec.StopGrace); err != nil {
 			s.log.Warn("stopping", "service", spec.Name, "error", err)
@@ -225,7 +243,7 @@ func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, kind 
 			return ending{byControl: true}
 		case c.gen != gen:
 			if c.up && movable(spec, kind, want) && r.old == nil {
-				r.keep(inst, kind, exited, hcancel)
+				r.keep(&oldRun{inst: inst, kind: kind, exited: exited, t: t, started: started, logFrom: logFrom}, hcancel)
 				return ending{byControl: true}
 			}
 			stop()

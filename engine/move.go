@@ -23,16 +23,19 @@ func movable(spec Spec, from, to RuntimeKind) bool {
 // oldRun is the instance a move replaces, serving until the new one is
 // in good health.
 type oldRun struct {
-	inst   Instance
-	kind   RuntimeKind
-	exited <-chan exitResult
+	inst    Instance
+	kind    RuntimeKind
+	exited  <-chan exitResult
+	t       target    // where it serves
+	started time.Time // when it started
+	logFrom uint64    // its first log line
 }
 
 // keep hands a running instance over to the move under way: it serves
 // on, shown as the service's state, while the new instance starts.
-func (r *runner) keep(inst Instance, kind RuntimeKind, exited <-chan exitResult, stopChecks context.CancelFunc) {
+func (r *runner) keep(old *oldRun, stopChecks context.CancelFunc) {
 	stopChecks()
-	r.old = &oldRun{inst: inst, kind: kind, exited: exited}
+	r.old = old
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
 	shown := r.svc.shownLocked()
@@ -61,6 +64,24 @@ func (r *runner) handOver(ctx context.Context) {
 		cancel()
 	}
 	r.stopOld()
+}
+
+// rollBack ends a move whose new instance (of kind to) could not start
+// or ended before it was in good health: the old instance serves on, the
+// service back on its runtime, and is supervised as the run's instance
+// until it ends. It returns how it ended and its runtime's kind.
+func (r *runner) rollBack(ctx context.Context, gen uint64, to RuntimeKind, why string) (ending, RuntimeKind) {
+	s, svc, old := r.s, r.svc, r.old
+	r.old = nil
+	s.log.Warn("could not move; the old instance serves on", "service", svc.spec.Name, "to", to, "why", why)
+	s.mu.Lock()
+	svc.movingFrom = nil
+	if svc.kind == to {
+		svc.kind = old.kind
+	}
+	s.updateLocked(svc, func(st *ServiceState) { st.Runtime = svc.kind })
+	s.mu.Unlock()
+	return r.supervise(ctx, gen, old.inst, old.exited, old.kind, old.t, old.started, old.logFrom), old.kind
 }
 
 // retire ends a move that is called off or failed: the old instance

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ type fakeRuntime struct {
 	started chan *fakeRun // each run, once started
 	ctxErr  chan error    // what a start cut short saw
 	keeps   int           // the port it keeps (PortKeeper)
+	fail    error         // what Start returns, when not nil
 	env     []map[string]string
 	events  *eventLog
 }
@@ -34,9 +36,12 @@ func newFakeRuntime() *fakeRuntime {
 
 func (r *fakeRuntime) Start(ctx context.Context, spec engine.Spec, env map[string]string, out engine.Output) (engine.Instance, error) {
 	r.mu.Lock()
-	statuses, gate := r.status, r.gate
+	statuses, gate, fail := r.status, r.gate, r.fail
 	r.env = append(r.env, env)
 	r.mu.Unlock()
+	if fail != nil {
+		return nil, fail
+	}
 	for _, st := range statuses {
 		out.Status(st)
 	}
@@ -251,4 +256,30 @@ func TestMoveIsMakeBeforeBreak(t *testing.T) {
 		}
 		at += i + len(w)
 	}
+}
+
+// A move whose new instance cannot start leaves the old one serving, the
+// service back on its runtime.
+func TestFailedMoveKeepsTheOldInstance(t *testing.T) {
+	procs, containers := newFakeRuntime(), newFakeRuntime()
+	containers.fail = errors.New("image not found")
+	spec := engine.Spec{Name: "web", Serves: true, Socket: "web.sock",
+		Healthcheck: &engine.Healthcheck{Test: []string{"CMD", "true"}, Interval: time.Hour, StartInterval: 10 * time.Millisecond}}
+	s := newStackWith(t, []engine.Spec{spec}, map[engine.RuntimeKind]engine.Runtime{engine.Process: procs, engine.Container: containers}, engine.Options{})
+	s.Start("web")
+	old := <-procs.started
+	old.report(engine.Healthy, true)
+	s.waitState("web", engine.Healthy)
+	s.SetRuntime("web", engine.Container)
+	s.waitFor("back on the process runtime", func(snap engine.Snapshot) bool {
+		st, _ := snap.Service("web")
+		return st.Runtime == engine.Process && st.Socket != "" && !strings.HasPrefix(st.Detail, "moving")
+	})
+	select {
+	case <-old.done:
+		t.Fatal("the old instance was stopped")
+	default:
+	}
+	old.report(engine.Healthy, true) // its health is followed again
+	s.waitState("web", engine.Healthy)
 }

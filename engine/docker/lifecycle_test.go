@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/portcheck"
 )
 
 // freePort is a TCP port nothing listens on, as the engine picks one.
@@ -262,5 +263,49 @@ services:
 		if err != nil || !info.State.Running {
 			t.Errorf("foreign container %.12s: %v, running %v", id, err, err == nil && info.State.Running)
 		}
+	}
+}
+
+// A container an earlier Berth left publishes the service's port: the
+// port pre-flight would call it taken, but the runtime says it keeps
+// that port itself (engine.PortKeeper), and Start reattaches it.
+func TestKeepsTheLeftoverContainersPort(t *testing.T) {
+	t.Parallel()
+	needEngine(t)
+	p := testProject(t, `
+services:
+  api:
+    image: `+testImage+`
+    command: ["-name", "api"]
+`)
+	stack := "stack-" + p.Name
+	port := freePort(t)
+	env := map[string]string{"PORT": fmt.Sprint(port)}
+	r1 := newTestRuntime(t, p, Options{Stack: stack})
+	first, err := r1.Start(t.Context(), spec("api"), env, engine.Output{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1.detach()
+
+	r2 := newTestRuntime(t, p, Options{Stack: stack})
+	if err := portcheck.CheckPort(port); err == nil {
+		t.Fatalf("port %d is free with the container running", port)
+	}
+	if !r2.Keeps("api", port) {
+		t.Errorf("Keeps(api, %d) = false for the stack's own leftover", port)
+	}
+	if r2.Keeps("web", port) {
+		t.Error("Keeps counts another service's container")
+	}
+	again, err := r2.Start(t.Context(), spec("api"), env, engine.Output{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.(*instance).id != first.(*instance).id {
+		t.Error("the leftover was not reattached")
+	}
+	if err := again.Stop(sigterm, 5*time.Second); err != nil {
+		t.Fatal(err)
 	}
 }

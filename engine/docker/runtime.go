@@ -151,10 +151,13 @@ func (r *Runtime) Address() string { return r.ep.Address() }
 // in this stack publishes port: one an earlier Berth left, which Start
 // reattaches (or replaces) rather than competing with it.
 func (r *Runtime) Keeps(service string, port int) bool {
-	if up, _ := r.conn.state(); !up || r.ep.Remote() {
+	if r.ep.Remote() { // its ports are on another machine
 		return false
 	}
-	ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+	// Asked even before the first ping has answered: a Berth started
+	// again after a kill asks this at once, for the containers the
+	// previous one left.
+	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
 	defer cancel()
 	f := ownFilter(r.stack)
 	f.Add("label", labelService+"="+service)
