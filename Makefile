@@ -109,8 +109,10 @@ bench: test-deps bench-deps
 # The Linux bundle (Berth.tar.xz: binary, icon, .desktop file), made by
 # Fyne's packaging tool from FyneApp.toml. macOS and Windows: see README.
 FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
+# The tool counts builds up in FyneApp.toml; the file is kept as it is.
 package: build-deps
-	$(GO) run $(FYNE_TOOL) package -os linux -release
+	@cp FyneApp.toml .FyneApp.toml.keep
+	$(GO) run $(FYNE_TOOL) package -os linux -release; rc=$$?; mv .FyneApp.toml.keep FyneApp.toml; exit $$rc
 	@echo "make: wrote $$(ls -1 *.tar.xz)"
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
