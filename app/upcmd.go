@@ -134,7 +134,16 @@ func (p *upPrinter) note(text string) { p.line("berth", text) }
 
 // states prints a line whenever a service's state or detail changes.
 func (p *upPrinter) states(ctx context.Context, snaps <-chan engine.Snapshot) {
-	eachChange(ctx, snaps, stateText, func(st engine.ServiceState) { p.note(st.Name + ": " + stateText(st)) })
+	eachChange(ctx, snaps, printKey, func(st engine.ServiceState) { p.note(st.Name + ": " + stateText(st)) })
+}
+
+// printKey is what a state line is printed for: the state in words, but
+// a pull's progress only in tenths, not for every megabyte.
+func printKey(st engine.ServiceState) string {
+	if st.State == engine.Preparing && st.Progress >= 0 {
+		return fmt.Sprintf("preparing %d/10", int(st.Progress*10))
+	}
+	return stateText(st)
 }
 
 // eachChange calls f for each service whose key (its state in words)
