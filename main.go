@@ -8,11 +8,11 @@ import (
 
 	"github.com/berth-dev/berth/app"
 	"github.com/berth-dev/berth/engine/proc"
-	"github.com/berth-dev/berth/ui/fynelocale"
+	"github.com/berth-dev/berth/ui/fyneenv"
 )
 
 func main() {
-	fynelocale.Restore()
+	fyneenv.Restore()
 	// Berth re-executes itself as the guardian that kills every service
 	// process group if Berth dies; that copy does only that.
 	if proc.GuardianMain() {

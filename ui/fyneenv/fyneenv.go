@@ -1,34 +1,51 @@
-// Package fynelocale keeps Fyne from complaining about the C locale.
+// Package fyneenv sets the environment Fyne reads as it initialises,
+// before it does, and puts it back for the processes Berth starts.
 //
-// Fyne reads the user's language when its lang package initialises, and
-// logs "Error parsing user locale C" for LANG=C.UTF-8, the default of
-// Debian and of most containers and CI machines: noise on every berth
-// command, and in the logs of every demo service (the berth binary
-// too). Imported by main, this package initialises before Fyne's (Go
-// initialises ready packages in import-path order, and Fyne's locale
-// reader sorts after this one), and sets LANGUAGE=en, which Fyne reads
-// first and which only gettext message catalogues otherwise use. Restore
-// puts the environment back, so services get exactly the user's.
-package fynelocale
+// Go initialises ready packages in import-path order, and Fyne's readers
+// sort after this one, so importing it from main is enough. It sets:
+//
+//   - LANGUAGE=en under a C locale. Fyne's lang package logs "Error
+//     parsing user locale C" for LANG=C.UTF-8, the default of Debian and
+//     of most containers and CI machines: noise on every berth command,
+//     and in the log of every demo service (the berth binary too).
+//     LANGUAGE is read first by Fyne and otherwise only by gettext.
+//   - FYNE_CACHE=10s. Fyne keeps a texture for every text it draws for a
+//     minute; a log view following 100,000 lines a second draws new texts
+//     thirty times a second, which held 700 MiB and climbing after a
+//     minute. Lines that scrolled away are not drawn again soon, so ten
+//     seconds keeps memory flat (300 MiB under that flood).
+//
+// Restore puts the environment back, so services get exactly the user's.
+package fyneenv
 
 import "os"
 
-// set says init set LANGUAGE, which Restore must undo.
-var set bool
+// set lists what init set, for Restore to unset.
+var set []string
 
 func init() {
-	if _, ok := os.LookupEnv("LANGUAGE"); ok {
-		return
+	if _, ok := os.LookupEnv("LANGUAGE"); !ok && isC(userLocale()) {
+		setDefault("LANGUAGE", "en")
 	}
-	locale := ""
+	if _, ok := os.LookupEnv("FYNE_CACHE"); !ok {
+		setDefault("FYNE_CACHE", "10s")
+	}
+}
+
+func setDefault(name, value string) {
+	if os.Setenv(name, value) == nil {
+		set = append(set, name)
+	}
+}
+
+// userLocale is the locale messages are in, as gettext finds it.
+func userLocale() string {
 	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if locale = os.Getenv(name); locale != "" {
-			break
+		if v := os.Getenv(name); v != "" {
+			return v
 		}
 	}
-	if isC(locale) && os.Setenv("LANGUAGE", "en") == nil {
-		set = true
-	}
+	return ""
 }
 
 // isC says whether a locale is C or POSIX, with or without a codeset
@@ -45,8 +62,8 @@ func isC(locale string) bool {
 
 // Restore undoes what init did to the environment. Call it first in main.
 func Restore() {
-	if set {
-		os.Unsetenv("LANGUAGE")
-		set = false
+	for _, name := range set {
+		os.Unsetenv(name)
 	}
+	set = nil
 }
