@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/app/stack"
@@ -159,6 +161,14 @@ func (d deskStack) Match(raw string) string {
 	req, err := requestFromURL(raw, "GET", nil, false)
 	if err != nil {
 		return err.Error()
+	}
+	// A URL of the local gateway (port 8080) reaches what nginx serves on
+	// its production port (80).
+	for _, l := range d.s.gw.listeners() {
+		if _, port, err := net.SplitHostPort(l.Addr); err == nil && port == strconv.Itoa(req.LocalPort) {
+			req.ServerPort, req.LocalPort = req.LocalPort, l.Port
+			break
+		}
 	}
 	d.s.gw.mu.Lock()
 	t := d.s.gw.table

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,6 +58,13 @@ func TestDesktopOffersTheNextFreePort(t *testing.T) {
 	}
 	if got := st.GatewayURL(); got != fmt.Sprintf("http://127.0.0.1:%d/", offer.Free) {
 		t.Errorf("the gateway serves at %q", got)
+	}
+	// The match box takes the local URL as the request nginx gets on 80.
+	answer := st.Match(fmt.Sprintf("http://localhost:%d/api/service2/users/7?x=1", offer.Free))
+	for _, want := range []string{"(port 80)", "location  /api/service2/ at", "handler   uwsgi_pass django2", "SERVER_PORT=" + strconv.Itoa(offer.Free)} {
+		if !strings.Contains(answer, want) {
+			t.Errorf("the match box lacks %q; it says:\n%s", want, answer)
+		}
 	}
 }
 
