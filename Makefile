@@ -91,8 +91,8 @@ test: test-deps
 	echo "make test: $$(( $$(date +%s) - start ))s"; exit $$rc
 
 # Debian packages the benchmark runs for real, and why.
-BENCH_DEBS := nginx uwsgi uwsgi-plugin-python3 wrk
-BENCH_WHY  := the benchmark loads real nginx and Berth with wrk, over real uWSGI
+BENCH_DEBS := nginx uwsgi uwsgi-plugin-python3 wrk docker-compose
+BENCH_WHY  := the benchmark loads real nginx and Berth with wrk, over real uWSGI, and starts containers beside docker-compose
 BENCHFLAGS ?=
 
 bench-deps:
@@ -105,6 +105,8 @@ bench: test-deps bench-deps
 	$(GO) run ./fixtures/benchnginx $(BENCHFLAGS)
 	$(GO) run ./fixtures/benchup
 	$(GO) run ./fixtures/benchdesk
+	$(GO) run ./fixtures/benchcontainers
+	@$(STOP_DOCKERD)
 
 # The Linux bundle (Berth.tar.xz: binary, icon, .desktop file), made by
 # Fyne's packaging tool from FyneApp.toml. macOS and Windows: see README.
