@@ -240,3 +240,34 @@ func TestUpMixedStack(t *testing.T) {
 		t.Errorf("the project's network is left after Ctrl-C")
 	}
 }
+
+// Without a Docker engine, a stack's process services run on while its
+// container services say why they wait, and Ctrl-C still ends cleanly.
+func TestUpWithoutDocker(t *testing.T) {
+	bin := buildBerth(t)
+	dir := t.TempDir()
+	compose := `services:
+  web:
+    image: berth-test/never-pulled:latest
+  local:
+    command: ["sh", "-c", "echo local up; exec sleep 600"]
+`
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), "DOCKER_HOST=unix://"+filepath.Join(dir, "no-docker.sock"))
+	u := startUp(t, bin, dir, env)
+	defer func() {
+		if u.cmd.ProcessState == nil {
+			u.cmd.Process.Kill()
+			u.cmd.Wait()
+		}
+	}()
+	u.waitStates(t, "local running and web waiting for the engine", time.Minute, func(states map[string]string) bool {
+		return states["local"] == "running" && strings.HasPrefix(states["web"], "waiting (Docker engine not reachable")
+	})
+	u.cmd.Process.Signal(os.Interrupt)
+	if err := u.cmd.Wait(); err != nil {
+		t.Fatalf("berth up after Ctrl-C: %v\n%s", err, u.output())
+	}
+}
