@@ -21,12 +21,10 @@ type fakeRuntime struct {
 	mu      sync.Mutex
 	status  []engine.Status // told through Output.Status on Start
 	gate    chan struct{}   // Start waits for it when not nil
-	runs    []*fakeRun
-	started chan *fakeRun // each run, once started
-	ctxErr  chan error    // what a start cut short saw
-	keeps   int           // the port it keeps (PortKeeper)
-	fail    error         // what Start returns, when not nil
-	env     []map[string]string
+	started chan *fakeRun   // each run, once started
+	ctxErr  chan error      // what a start cut short saw
+	keeps   int             // the port it keeps (PortKeeper)
+	fail    error           // what Start returns, when not nil
 	events  *eventLog
 }
 
@@ -37,7 +35,6 @@ func newFakeRuntime() *fakeRuntime {
 func (r *fakeRuntime) Start(ctx context.Context, spec engine.Spec, env map[string]string, out engine.Output) (engine.Instance, error) {
 	r.mu.Lock()
 	statuses, gate, fail := r.status, r.gate, r.fail
-	r.env = append(r.env, env)
 	r.mu.Unlock()
 	if fail != nil {
 		return nil, fail
@@ -56,10 +53,7 @@ func (r *fakeRuntime) Start(ctx context.Context, spec engine.Spec, env map[strin
 	if len(statuses) > 0 {
 		out.Status(engine.Status{})
 	}
-	run := &fakeRun{health: make(chan engine.HealthReport, 4), done: make(chan struct{}), events: r.events, port: env["PORT"]}
-	r.mu.Lock()
-	r.runs = append(r.runs, run)
-	r.mu.Unlock()
+	run := &fakeRun{health: make(chan engine.HealthReport, 4), done: make(chan struct{}), events: r.events, port: env["PORT"], env: env}
 	r.events.add("start " + spec.Name + " port=" + env["PORT"] + " socket=" + env["BERTH_SOCKET"])
 	r.started <- run
 	return run, nil
@@ -76,6 +70,7 @@ type fakeRun struct {
 	once   sync.Once
 	events *eventLog
 	port   string
+	env    map[string]string // what Start was given
 }
 
 func (i *fakeRun) Pid() int                           { return 0 }
@@ -282,4 +277,30 @@ func TestFailedMoveKeepsTheOldInstance(t *testing.T) {
 	}
 	old.report(engine.Healthy, true) // its health is followed again
 	s.waitState("web", engine.Healthy)
+}
+
+// Options.Env adds to each run's environment what the app works out when
+// the run starts, from how every service runs then; the Spec's own
+// values win.
+func TestRunEnvironmentFromOptions(t *testing.T) {
+	procs, containers := newFakeRuntime(), newFakeRuntime()
+	specs := []engine.Spec{
+		{Name: "a", Env: map[string]string{"B_HOST": "set-in-the-stack-file"}},
+		{Name: "b", Runtime: engine.Container},
+	}
+	s := newStackWith(t, specs, map[engine.RuntimeKind]engine.Runtime{engine.Process: procs, engine.Container: containers},
+		engine.Options{Env: func(service string, kinds map[string]engine.RuntimeKind) map[string]string {
+			return map[string]string{"B_HOST": "told", "B_RUNS_AS": string(kinds["b"]), "SELF": service}
+		}})
+	s.Start("a")
+	run := <-procs.started
+	if got := run.env; got["B_HOST"] != "set-in-the-stack-file" || got["B_RUNS_AS"] != "container" || got["SELF"] != "a" {
+		t.Errorf("a's environment: %v", got)
+	}
+	s.SetRuntime("b", engine.Process)
+	s.Restart("a")
+	run = <-procs.started
+	if got := run.env["B_RUNS_AS"]; got != "process" {
+		t.Errorf("after b moved, a is told b runs as %q", got)
+	}
 }
