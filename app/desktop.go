@@ -134,6 +134,7 @@ func (h *deskHost) Open(path string) (ui.Stack, error) {
 	}
 	sess, err := Open(context.Background(), opts)
 	if err != nil {
+		h.log.Error("cannot open the stack", "path", path, "error", err)
 		return nil, portOffer(err, opts.GatewayPorts)
 	}
 	h.sess = sess
