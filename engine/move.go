@@ -29,6 +29,9 @@ type oldRun struct {
 	t       target    // where it serves
 	started time.Time // when it started
 	logFrom uint64    // its first log line
+
+	gone   chan struct{} // closed once it has ended (watch)
+	result exitResult    // how, once gone is closed
 }
 
 // keep hands a running instance over to the move under way: it serves
@@ -36,12 +39,31 @@ type oldRun struct {
 func (r *runner) keep(old *oldRun, stopChecks context.CancelFunc) {
 	stopChecks()
 	r.old = old
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	shown := r.svc.shownLocked()
-	r.svc.movingFrom = &shown
-	r.s.log.Info("moving", "service", r.svc.spec.Name, "to", r.svc.kind)
-	r.s.publishLocked()
+	old.gone = make(chan struct{})
+	s, svc := r.s, r.svc
+	s.mu.Lock()
+	shown := svc.shownLocked()
+	svc.movingFrom = &shown
+	s.log.Info("moving", "service", svc.spec.Name, "to", svc.kind)
+	s.publishLocked()
+	s.mu.Unlock()
+	go r.watch(old, &shown) // ends with the old instance, which every path stops
+}
+
+// watch waits for the end of a move's old instance. One that ends by
+// itself before the move is done is no longer shown as serving: the
+// service shows the new run's state.
+func (r *runner) watch(old *oldRun, shown *ServiceState) {
+	old.result = <-old.exited
+	close(old.gone)
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.svc.movingFrom == shown {
+		r.svc.movingFrom = nil
+		s.log.Warn("the instance being replaced ended", "service", r.svc.spec.Name, "exit code", old.result.code)
+		s.publishLocked()
+	}
 }
 
 // handOver ends a move whose new instance is in good health: the new
@@ -81,7 +103,12 @@ func (r *runner) rollBack(ctx context.Context, gen uint64, to RuntimeKind, why s
 	}
 	s.updateLocked(svc, func(st *ServiceState) { st.Runtime = svc.kind })
 	s.mu.Unlock()
-	return r.supervise(ctx, gen, old.inst, old.exited, old.kind, old.t, old.started, old.logFrom), old.kind
+	exited := make(chan exitResult, 1)
+	go func() { // ends with the old instance, which supervise waits for
+		<-old.gone
+		exited <- old.result
+	}()
+	return r.supervise(ctx, gen, old.inst, exited, old.kind, old.t, old.started, old.logFrom), old.kind
 }
 
 // retire ends a move that is called off or failed: the old instance
@@ -105,5 +132,5 @@ func (r *runner) stopOld() {
 	if err := old.inst.Stop(spec.StopSignal, spec.StopGrace); err != nil {
 		r.s.log.Warn("stopping the instance a move replaced", "service", spec.Name, "error", err)
 	}
-	<-old.exited
+	<-old.gone
 }

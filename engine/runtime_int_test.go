@@ -304,3 +304,28 @@ func TestRunEnvironmentFromOptions(t *testing.T) {
 		t.Errorf("after b moved, a is told b runs as %q", got)
 	}
 }
+
+// An old instance that ends by itself during a move is no longer shown
+// as serving.
+func TestOldInstanceEndsDuringMove(t *testing.T) {
+	procs, containers := newFakeRuntime(), newFakeRuntime()
+	containers.gate = make(chan struct{})
+	spec := engine.Spec{Name: "web", Serves: true, Socket: "web.sock"}
+	s := newStackWith(t, []engine.Spec{spec}, map[engine.RuntimeKind]engine.Runtime{engine.Process: procs, engine.Container: containers}, engine.Options{})
+	s.Start("web")
+	old := <-procs.started
+	s.waitState("web", engine.Running)
+	s.SetRuntime("web", engine.Container)
+	s.waitFor("the move shown", func(snap engine.Snapshot) bool {
+		st, _ := snap.Service("web")
+		return strings.HasPrefix(st.Detail, "moving to a container")
+	})
+	old.Stop(syscall.SIGTERM, 0) // it ends on its own, as far as the engine knows
+	s.waitFor("the new run's state, not the ended instance's", func(snap engine.Snapshot) bool {
+		st, _ := snap.Service("web")
+		return !strings.HasPrefix(st.Detail, "moving") && st.State == engine.Starting && st.Socket == ""
+	})
+	close(containers.gate)
+	<-containers.started
+	s.waitState("web", engine.Running)
+}
