@@ -214,6 +214,8 @@ func TestUpMixedStack(t *testing.T) {
 		// port; the container reaches a process through the host gateway.
 		{"/admin/env/API_HOST", "127.0.0.1"},
 		{"/api/env/ADMIN_HOST", "host.docker.internal"},
+		{"/admin/call/API", "hello from api"},
+		{"/api/call/ADMIN", "hello from admin"},
 	} {
 		code, body := get(t, gw+c.path)
 		if code != 200 || !strings.Contains(body, c.want) {
