@@ -56,7 +56,7 @@ func (v *reqVars) header(name string) (string, bool) {
 // lookup evaluates one variable by name (without the `$`). ok is false
 // for variables Berth does not know.
 func (v *reqVars) lookup(name string) (string, bool) {
-	if n, err := strconv.Atoi(name); err == nil {
+	if n, ok := captureIndex(name); ok {
 		if v.caps != nil && n < len(v.caps.Groups) {
 			return v.caps.Groups[n], true
 		}
@@ -164,6 +164,17 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	return "", false
 }
 
+// captureIndex reads a capture's name ($0..$9, or more digits through
+// ${NN}) as strconv.Atoi did, without the error value Atoi allocates for
+// every other name: this runs for each variable of every request.
+func captureIndex(name string) (int, bool) {
+	if name == "" || name[0] < '0' || name[0] > '9' && name[0] != '+' && name[0] != '-' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(name)
+	return n, err == nil
+}
+
 func (v *reqVars) joinedHeader(name, sep string) (string, bool) {
 	var vals []string
 	for _, h := range v.headers {
@@ -218,6 +229,12 @@ func (v *reqVars) expand(s string) string {
 	if !strings.Contains(s, "$") {
 		return s
 	}
+	if name, ok := wholeVariable(s); ok {
+		// The usual value (uwsgi_param's "$request_uri"): the variable's
+		// own string, not a copy.
+		val, _ := v.lookup(name)
+		return val
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' || i+1 == len(s) {
@@ -253,6 +270,32 @@ func (v *reqVars) expand(s string) string {
 		b.WriteString(val)
 	}
 	return b.String()
+}
+
+// wholeVariable reports whether s is one variable and nothing else
+// ("$name", "$1", "${name}"), read as expand reads it, and its name.
+func wholeVariable(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '$' {
+		return "", false
+	}
+	if s[1] == '{' {
+		if end := strings.IndexByte(s[2:], '}'); end >= 0 && 2+end == len(s)-1 {
+			return s[2 : len(s)-1], true
+		}
+		return "", false
+	}
+	j := 1
+	if s[1] >= '1' && s[1] <= '9' {
+		j = 2
+	} else {
+		for j < len(s) && isVarByte(s[j]) {
+			j++
+		}
+	}
+	if j == 1 || j != len(s) {
+		return "", false
+	}
+	return s[1:], true
 }
 
 func isVarByte(c byte) bool {

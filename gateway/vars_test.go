@@ -28,6 +28,11 @@ func TestExpandVariables(t *testing.T) {
 		"price: 5$":                        "price: 5$",
 		"$remote_addr:$remote_port":        "127.0.0.1:5000",
 		"$request_method $server_protocol": "GET HTTP/1.1",
+		"${host}":                          "example.test",
+		"$2":                               "b",
+		"$0":                               "/a b",
+		"$":                                "$",
+		"${host":                           "${host",
 	}
 	for in, want := range cases {
 		if got := v.expand(in); got != want {
