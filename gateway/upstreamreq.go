@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/berth-dev/berth/gateway/nginx"
 )
@@ -159,8 +160,11 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 		target = strings.TrimPrefix(strings.TrimPrefix(target, "uwsgi://"), "suwsgi://")
 		u.Upstream = t.upstreamByAddress(target, 0)
 	}
-	var suppressed []string
-	for _, p := range conf.List("uwsgi_param") {
+	params := conf.List("uwsgi_param")
+	u.Vars = make([][2]string, 0, len(params)+1+len(v.headers)) // never grown
+	var suppressedBuf [16]string                                // on the stack for every usual config
+	suppressed := suppressedBuf[:0]
+	for _, p := range params {
 		key := p.Args[0]
 		isHTTP := len(key) > 5 && strings.HasPrefix(key, "HTTP_")
 		if isHTTP {
@@ -184,7 +188,7 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 		joined := ver.AtLeast(1, 23, 0)
 		seen := map[string]bool{}
 		for _, kv := range v.headers {
-			key := "HTTP_" + strings.ToUpper(strings.ReplaceAll(kv[0], "-", "_"))
+			key := httpVarName(kv[0])
 			if containsFold(suppressed, key) {
 				continue
 			}
@@ -203,11 +207,36 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 			u.Vars = append(u.Vars, [2]string{key, val})
 		}
 	}
+	if len(u.Vars) == 0 {
+		u.Vars = nil // as before the list was sized up front
+	}
 	u.HashKey = st.hashKey(u.Upstream)
 	u.URI, _ = u.Var("REQUEST_URI")
 	u.Host, _ = u.Var("HTTP_HOST")
 	u.UnknownVars = v.unknown
 	return u
+}
+
+// httpVarName is the uwsgi var of a request header: "HTTP_" and the
+// name upper-cased with dashes as underscores, in one allocation.
+func httpVarName(name string) string {
+	b := make([]byte, 0, 5+len(name))
+	b = append(b, "HTTP_"...)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			// Not a token byte (net/http refuses such names): the
+			// Unicode rules, as before.
+			return "HTTP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		case c == '-':
+			c = '_'
+		case c >= 'a' && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 func containsFold(list []string, s string) bool {

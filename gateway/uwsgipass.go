@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"time"
 
@@ -19,27 +20,29 @@ const bodyInMemory = 16 << 10
 // relayed as it arrives. nginx never reuses uwsgi connections.
 func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) string {
 	u := d.Upstream
-	vars := make([]uwsgi.Var, len(u.Vars))
-	for i, kv := range u.Vars {
-		vars[i] = uwsgi.Var{Key: kv[0], Value: kv[1]}
+	// nginx reads a body up to bodyInMemory into memory before it
+	// connects and sends it with the packet in one write: an application
+	// that answers without reading the body (many Django views) never
+	// meets a half-sent request. So does Berth; larger bodies stream.
+	small := int64(0)
+	if n := r.bodyLength(); body != nil && n > 0 && n <= bodyInMemory {
+		small = n
 	}
-	packet, err := uwsgi.AppendPacket(nil, modifier(d.Conf, "uwsgi_modifier1"), modifier(d.Conf, "uwsgi_modifier2"), vars)
+	// One buffer for the packet and a small body.
+	packet := make([]byte, 0, uwsgi.PairsSize(u.Vars)+int(small))
+	packet, err := uwsgi.AppendPairs(packet, modifier(d.Conf, "uwsgi_modifier1"), modifier(d.Conf, "uwsgi_modifier2"), u.Vars)
 	if err != nil {
 		h.g.log.Error("uwsgi request is too big", "upstream", u.Upstream.Name, "error", err)
 		h.respond(w, req, d, 502)
 		return ""
 	}
-	if n := r.bodyLength(); body != nil && n > 0 && n <= bodyInMemory {
-		// nginx reads a body this small into memory before it connects
-		// and sends it with the packet in one write: an application that
-		// answers without reading the body (many Django views) never
-		// meets a half-sent request. So does Berth; larger bodies stream.
-		buf := make([]byte, len(packet)+int(n))
-		copy(buf, packet)
-		if _, err := io.ReadFull(body, buf[len(packet):]); err != nil {
+	if small > 0 {
+		n := len(packet)
+		packet = packet[:n+int(small)]
+		if _, err := io.ReadFull(body, packet[n:]); err != nil {
 			return "" // the client went away
 		}
-		packet, body = buf, nil
+		body = nil
 	}
 	connectTimeout := timeoutSetting(d.Conf, "uwsgi_connect_timeout", 60*time.Second)
 	readTimeout := timeoutSetting(d.Conf, "uwsgi_read_timeout", 60*time.Second)
@@ -70,13 +73,8 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if err != nil {
 			return true, err
 		}
-		out := w.Header()
-		for _, hd := range head.Headers {
-			if !hiddenResponseHeader(hd.Name) {
-				out.Add(hd.Name, hd.Value)
-			}
-		}
-		out.Set("Server", h.serverHeader())
+		relayUWSGIHeaders(w.Header(), head.Headers)
+		w.Header().Set("Server", h.serverHeader())
 		status := head.Status
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus
@@ -106,4 +104,23 @@ func modifier(c *Conf, name string) byte {
 		}
 	}
 	return 0
+}
+
+// relayUWSGIHeaders adds the application's response headers nginx passes
+// on to out, as out.Add would, but with the values of headers named once
+// sharing one backing array: Add made a slice per header.
+func relayUWSGIHeaders(out http.Header, headers []uwsgi.Header) {
+	vals := make([]string, 0, len(headers))
+	for _, hd := range headers {
+		if hiddenResponseHeader(hd.Name) {
+			continue
+		}
+		key := textproto.CanonicalMIMEHeaderKey(hd.Name)
+		if prev, ok := out[key]; ok {
+			out[key] = append(prev, hd.Value)
+			continue
+		}
+		vals = append(vals, hd.Value)
+		out[key] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
 }

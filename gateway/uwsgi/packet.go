@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // MaxVarsSize is the largest vars block a packet can carry: the header
@@ -44,13 +45,17 @@ func (p Packet) Lookup(key string) (string, bool) {
 
 // varsSize is the encoded size of vars: a 2-byte length before each key
 // and each value.
-func varsSize(vars []Var) int {
+func varsSize[V any](vars []V, kv func(V) (string, string)) int {
 	n := 0
 	for _, v := range vars {
-		n += 2 + len(v.Key) + 2 + len(v.Value)
+		key, val := kv(v)
+		n += 2 + len(key) + 2 + len(val)
 	}
 	return n
 }
+
+func varKV(v Var) (string, string)        { return v.Key, v.Value }
+func pairKV(p [2]string) (string, string) { return p[0], p[1] }
 
 // AppendPacket appends the packet header and vars block to dst, as
 // ngx_http_uwsgi_create_request lays them out: modifier1, the vars block
@@ -58,17 +63,33 @@ func varsSize(vars []Var) int {
 // {uint16 LE keylen, key, uint16 LE vallen, value}. The body is not part of
 // the packet; callers write it after.
 func AppendPacket(dst []byte, mod1, mod2 byte, vars []Var) ([]byte, error) {
-	size := varsSize(vars)
+	return appendPacket(dst, mod1, mod2, vars, varKV)
+}
+
+// AppendPairs is AppendPacket for vars held as {key, value} pairs, as the
+// gateway's route decisions list them, without converting them first.
+func AppendPairs(dst []byte, mod1, mod2 byte, vars [][2]string) ([]byte, error) {
+	return appendPacket(dst, mod1, mod2, vars, pairKV)
+}
+
+// PairsSize is the length of the packet AppendPairs makes of vars, so
+// that a caller can size one buffer for the packet and what follows it.
+func PairsSize(vars [][2]string) int { return 4 + varsSize(vars, pairKV) }
+
+func appendPacket[V any](dst []byte, mod1, mod2 byte, vars []V, kv func(V) (string, string)) ([]byte, error) {
+	size := varsSize(vars, kv)
 	if size > MaxVarsSize {
 		return dst, fmt.Errorf("%w: %d bytes of vars, max %d", ErrTooBig, size, MaxVarsSize)
 	}
+	dst = slices.Grow(dst, 4+size) // one allocation at most
 	dst = append(dst, mod1, 0, 0, mod2)
 	binary.LittleEndian.PutUint16(dst[len(dst)-3:], uint16(size))
 	for _, v := range vars {
-		dst = binary.LittleEndian.AppendUint16(dst, uint16(len(v.Key)))
-		dst = append(dst, v.Key...)
-		dst = binary.LittleEndian.AppendUint16(dst, uint16(len(v.Value)))
-		dst = append(dst, v.Value...)
+		key, val := kv(v)
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(len(key)))
+		dst = append(dst, key...)
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(len(val)))
+		dst = append(dst, val...)
 	}
 	return dst, nil
 }

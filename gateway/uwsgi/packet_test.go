@@ -64,6 +64,29 @@ func TestAppendPacket(t *testing.T) {
 	}
 }
 
+// AppendPairs lays pairs out exactly as AppendPacket lays vars, and
+// PairsSize is the length it adds.
+func TestAppendPairs(t *testing.T) {
+	for _, tc := range packetCases {
+		t.Run(tc.name, func(t *testing.T) {
+			pairs := make([][2]string, len(tc.vars))
+			for i, v := range tc.vars {
+				pairs[i] = [2]string{v.Key, v.Value}
+			}
+			got, err := AppendPairs([]byte("prefix"), tc.mod1, tc.mod2, pairs)
+			if err != nil {
+				t.Fatalf("AppendPairs: %v", err)
+			}
+			if want := "prefix" + tc.want; string(got) != want {
+				t.Errorf("packet mismatch\n got %q\nwant %q", trim(got), trim([]byte(want)))
+			}
+			if n := PairsSize(pairs); n != len(tc.want) {
+				t.Errorf("PairsSize = %d, want %d", n, len(tc.want))
+			}
+		})
+	}
+}
+
 // trim keeps failure messages short for the big cases.
 func trim(b []byte) []byte {
 	if len(b) > 80 {

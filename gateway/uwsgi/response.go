@@ -65,6 +65,9 @@ func ReadResponseHeadLimit(r *bufio.Reader, limit int) (*ResponseHead, error) {
 			break
 		}
 		if kind == lineHeader {
+			if head.Headers == nil {
+				head.Headers = make([]Header, 0, 8) // a usual head in one allocation
+			}
 			head.Headers = append(head.Headers, h)
 		}
 	}

@@ -27,7 +27,7 @@ func readStatusLine(src *headReader) (st statusLine, ok bool, consumed []byte, e
 		sAlmostDone
 	)
 	var (
-		line         []byte
+		line         = make([]byte, 0, 64) // a usual status line in one allocation
 		state        = sHTTP
 		major, minor int
 		protoEnd     int
