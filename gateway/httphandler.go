@@ -56,7 +56,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		gz.Close()
 	}
 	dur := time.Since(start)
-	h.accessLog(req, d, upstream, rw, dur)
+	h.accessLog(rt, req, d, upstream, rw, dur)
 	if s := d.Server.Server; s != nil {
 		status := rw.status
 		if d.Close {
@@ -244,20 +244,52 @@ func (c *countingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(c.ResponseWriter).Hijack()
 }
 
-// accessLog writes one line per request through hclog.
-func (h *handler) accessLog(req *http.Request, d *Decision, upstream string, w *countingWriter, dur time.Duration) {
-	args := []any{"method", req.Method, "uri", req.RequestURI, "status", w.status, "bytes", w.bytes,
-		"duration", dur.Round(time.Microsecond).String()}
-	if s := d.Server.Server; s != nil {
-		args = append(args, "server", withPos(displayServer(s), s.Pos))
+// accessLog writes one line per request through hclog, with the labels
+// of server and location the table made once; the line is not built when
+// info lines are not written.
+func (h *handler) accessLog(rt *routes, req *http.Request, d *Decision, upstream string, w *countingWriter, dur time.Duration) {
+	if !h.g.log.IsInfo() {
+		return
 	}
-	if d.Location != nil {
+	args := make([]any, 0, 16)
+	args = append(args, "method", methodArg(req.Method), "uri", req.RequestURI, "status", w.status, "bytes", w.bytes,
+		"duration", dur.Round(time.Microsecond).String())
+	if s := d.Server.Server; s != nil {
+		labels, ok := rt.stats.logLabels[routeKey{s, d.Location}]
+		if !ok {
+			labels[0] = withPos(displayServer(s), s.Pos)
+			if d.Location != nil {
+				labels[1] = withPos(d.Location.Label(), d.Location.Pos)
+			}
+		}
+		args = append(args, "server", labels[0])
+		if labels[1] != nil {
+			args = append(args, "location", labels[1])
+		}
+	} else if d.Location != nil {
 		args = append(args, "location", withPos(d.Location.Label(), d.Location.Pos))
 	}
 	if upstream != "" {
 		args = append(args, "upstream", upstream)
 	}
 	h.g.log.Info("request", args...)
+}
+
+// The usual methods as log arguments, boxed once rather than per line.
+var (
+	argGET, argHEAD, argPOST any = "GET", "HEAD", "POST"
+)
+
+func methodArg(m string) any {
+	switch m {
+	case "GET":
+		return argGET
+	case "HEAD":
+		return argHEAD
+	case "POST":
+		return argPOST
+	}
+	return m
 }
 
 // defaultServerVersion and defaultServerHeader are the Server header of

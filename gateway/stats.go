@@ -117,7 +117,10 @@ type routeKey struct {
 // statsBinding is the figures of one installed table.
 type statsBinding struct {
 	byRoute map[routeKey]*locStats
-	order   []*locStats // servers in config order, each followed by its locations
+	// logLabels are the access log's labels of each route's server and
+	// location ("name (file:line)"), made once per table.
+	logLabels map[routeKey][2]any
+	order     []*locStats // servers in config order, each followed by its locations
 }
 
 // bindStats gives each location of t its figures: those kept for the
@@ -125,7 +128,7 @@ type statsBinding struct {
 // the binding for the table's routes and the set by identity, which
 // replaces the gateway's (figures of locations gone are dropped).
 func bindStats(t *Table, kept map[statsID]*locStats) (statsBinding, map[statsID]*locStats) {
-	b := statsBinding{byRoute: map[routeKey]*locStats{}}
+	b := statsBinding{byRoute: map[routeKey]*locStats{}, logLabels: map[routeKey][2]any{}}
 	next := map[statsID]*locStats{}
 	onLine := map[statsID]int{}
 	take := func(srv *Server, loc *Location) {
@@ -143,6 +146,11 @@ func bindStats(t *Table, kept map[statsID]*locStats) (statsBinding, map[statsID]
 			s = &locStats{}
 		}
 		s.server, s.location = srv, loc // labels follow the table served
+		labels := [2]any{withPos(displayServer(srv), srv.Pos), nil}
+		if loc != nil {
+			labels[1] = withPos(loc.Label(), loc.Pos)
+		}
+		b.logLabels[routeKey{srv, loc}] = labels
 		next[id] = s
 		b.byRoute[routeKey{srv, loc}] = s
 		b.order = append(b.order, s)
