@@ -203,9 +203,9 @@ type healthEvent struct {
 	status healthStatus
 }
 
-// supervise watches a running instance: its exit, its health checks and
-// the user's commands. It returns once the instance has ended.
-// exited delivers the instance's end (waitFor).
+// supervise watches a running instance: its exit (delivered on exited,
+// see waitFor), its health checks and the user's commands. It returns
+// once the instance has ended, or has been handed to a move (keep).
 func (r *runner) supervise(ctx context.Context, gen uint64, inst Instance, exited <-chan exitResult, kind RuntimeKind, t target, started time.Time, logFrom uint64) ending {
 	s, svc, spec := r.s, r.svc, r.svc.spec
 	stop := func() {
