@@ -40,9 +40,11 @@ type ServiceState struct {
 	// is on that host's address).
 	Host string
 	// Progress is how far Preparing has got, 0..1, or -1 when the
-	// runtime cannot tell (a build step, an image being looked up); 0 in
-	// every other state. With Detail ("pulling postgres:16: 12 MB of
-	// 80 MB") it is what a progress bar shows.
+	// runtime cannot tell (a build step, an image being looked up). With
+	// Detail ("pulling postgres:16: 12 MB of 80 MB") it is what a
+	// progress bar shows. While a service moves to another runtime it
+	// keeps the old instance's state, and Progress is the new one's
+	// (Detail "moving to a container (preparing, ...)"); else 0.
 	Progress float64
 	Health   []ProbeResult // the last results, newest last
 }
