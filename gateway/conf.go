@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/berth-dev/berth/gateway/nginx"
 )
@@ -29,6 +30,10 @@ type Conf struct {
 	Parent *Conf
 	own    map[string][]*nginx.Directive
 	all    []*nginx.Directive // own directives in config order
+	// lists remembers List's answer for one name (string →
+	// []*nginx.Directive): the levels never change once compiled, and
+	// building the answer on every request cost allocations.
+	lists sync.Map
 }
 
 func newConf(level Level, parent *Conf, block []*nginx.Directive) *Conf {
@@ -69,8 +74,21 @@ func (c *Conf) Get(name string) *nginx.Directive {
 
 // List returns every directive of the group names from the innermost level
 // that sets any of them: nginx's all-or-nothing rule for arrays. Directives
-// keep their config order within that level.
+// keep their config order within that level. The answer is shared: callers
+// must not change it.
 func (c *Conf) List(names ...string) []*nginx.Directive {
+	if len(names) != 1 {
+		return c.list(names)
+	}
+	if v, ok := c.lists.Load(names[0]); ok {
+		return v.([]*nginx.Directive)
+	}
+	out := c.list(names)
+	c.lists.Store(names[0], out)
+	return out
+}
+
+func (c *Conf) list(names []string) []*nginx.Directive {
 	for l := c; l != nil; l = l.Parent {
 		var out []*nginx.Directive
 		for _, d := range l.all {
@@ -79,7 +97,7 @@ func (c *Conf) List(names ...string) []*nginx.Directive {
 			}
 		}
 		if len(out) > 0 {
-			return out
+			return slices.Clip(out) // an append by a caller copies
 		}
 	}
 	return nil

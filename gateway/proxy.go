@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -141,15 +142,24 @@ func requestHasBody(r Request) bool { return r.bodyLength() > 0 }
 func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Header, r Request) {
 	out := w.Header()
 	for name, vals := range from {
-		if hiddenResponseHeader(name) {
+		if hiddenResponseHeader(name) || len(vals) == 0 {
 			continue
 		}
-		for _, v := range vals {
-			if name == "Location" || name == "Refresh" {
-				v = h.proxyRedirect(d, v, r)
+		if name == "Location" || name == "Refresh" {
+			for _, v := range vals {
+				out.Add(name, h.proxyRedirect(d, v, r))
 			}
-			out.Add(name, v)
+			continue
 		}
+		// What out.Add would do value by value, with the upstream's own
+		// slice (nothing reads the upstream's header after this; capped,
+		// so that a later Add copies it).
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		if prev, ok := out[key]; ok {
+			out[key] = append(prev, vals...)
+			continue
+		}
+		out[key] = vals[:len(vals):len(vals)]
 	}
 	out.Set("Server", h.serverHeader())
 }

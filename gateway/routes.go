@@ -21,12 +21,19 @@ type routes struct {
 	stats statsBinding
 
 	mu    sync.Mutex // guards pools and idle
-	pools map[*Upstream]*balance.Pool
+	pools map[*Upstream]*upstreamPool
 	idle  map[*Upstream]*idlePool
 }
 
+// upstreamPool is an upstream's balancer with its peers' addresses as
+// text (peerAddr(u, i).String()), made once rather than per request.
+type upstreamPool struct {
+	*balance.Pool
+	names []string
+}
+
 func newRoutes(t *Table, log hclog.Logger) *routes {
-	return &routes{table: t, log: log, pools: map[*Upstream]*balance.Pool{}, idle: map[*Upstream]*idlePool{}}
+	return &routes{table: t, log: log, pools: map[*Upstream]*upstreamPool{}, idle: map[*Upstream]*idlePool{}}
 }
 
 // idleFor returns the keepalive pool of an upstream block.
@@ -52,7 +59,7 @@ func (rt *routes) close() {
 
 // pool returns the balancer for u. Upstreams made per request (a
 // proxy_pass with variables naming an address) get a fresh one-peer pool.
-func (rt *routes) pool(u *Upstream) *balance.Pool {
+func (rt *routes) pool(u *Upstream) *upstreamPool {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if p := rt.pools[u]; p != nil {
@@ -80,10 +87,14 @@ func (rt *routes) pool(u *Upstream) *balance.Pool {
 		cfg.Method = balance.RoundRobin
 		p, _ = balance.New(cfg, time.Now)
 	}
-	if !u.Implicit || u.Pos.File != "" {
-		rt.pools[u] = p
+	up := &upstreamPool{Pool: p, names: make([]string, len(cfg.Peers))}
+	for i := range up.names {
+		up.names[i] = rt.peerAddr(u, i).String()
 	}
-	return p
+	if !u.Implicit || u.Pos.File != "" {
+		rt.pools[u] = up
+	}
+	return up
 }
 
 func balanceMethod(u *Upstream) balance.Method {

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/berth-dev/berth/gateway/balance"
 )
@@ -46,7 +48,7 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			return last
 		}
 		addr := rt.peerAddr(u.Upstream, i)
-		last = addr.String()
+		last = pool.names[i]
 		sent, err := exchange(addr, last)
 		if err == nil {
 			att.Done(false)
@@ -123,12 +125,28 @@ func timeoutSetting(c *Conf, name string, def time.Duration) time.Duration {
 // response: hop-by-hop headers and those it makes itself
 // (ngx_http_proxy_hide_headers, ngx_http_upstream_headers_in).
 func hiddenResponseHeader(name string) bool {
-	switch strings.ToLower(name) {
-	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
-		"date", "server", "x-pad", "status":
-		return true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return hiddenResponseHeaderUnicode(name)
+		}
 	}
-	return strings.HasPrefix(strings.ToLower(name), "x-accel-")
+	// ASCII: EqualFold compares as ToLower would, without a copy.
+	for _, h := range hiddenResponseHeaders {
+		if strings.EqualFold(name, h) {
+			return true
+		}
+	}
+	return len(name) >= len("x-accel-") && strings.EqualFold(name[:len("x-accel-")], "x-accel-")
+}
+
+var hiddenResponseHeaders = []string{"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
+	"trailer", "upgrade", "date", "server", "x-pad", "status"}
+
+// hiddenResponseHeaderUnicode is the rule for names with non-ASCII bytes
+// (which uwsgi answers may carry), by Unicode lower case as before.
+func hiddenResponseHeaderUnicode(name string) bool {
+	low := strings.ToLower(name)
+	return slices.Contains(hiddenResponseHeaders, low) || strings.HasPrefix(low, "x-accel-")
 }
 
 // copyBody streams an upstream body to the client, flushing each read so
