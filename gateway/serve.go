@@ -69,6 +69,7 @@ type Gateway struct {
 	stats   map[statsID]*locStats
 
 	mu        sync.Mutex // guards the fields below
+	headroom  bool       // holds gcHeadroom while serving
 	servers   []*http.Server
 	listeners []ListenerInfo
 	wg        sync.WaitGroup // one per serving goroutine
@@ -229,6 +230,10 @@ func (g *Gateway) Start() error {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if !g.headroom {
+		holdGCHeadroom()
+		g.headroom = true
+	}
 	for i, p := range plans {
 		srv := &http.Server{
 			Handler:           &handler{g: g, group: p.group, scheme: scheme(p.ssl && g.opts.TLS != nil), port: int(p.local.Port())},
@@ -271,6 +276,10 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
 	servers := g.servers
 	g.servers, g.listeners = nil, nil
+	if g.headroom {
+		releaseGCHeadroom()
+		g.headroom = false
+	}
 	g.mu.Unlock()
 	var first error
 	for _, s := range servers {
