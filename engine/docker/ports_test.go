@@ -71,3 +71,18 @@ func TestPublish(t *testing.T) {
 		})
 	}
 }
+
+func TestRemoteBindsAreReported(t *testing.T) {
+	svc := types.ServiceConfig{Name: "web"}
+	svc.Volumes = []types.ServiceVolumeConfig{
+		{Type: types.VolumeTypeBind, Source: "/home/dev/shop/src", Target: "/app"},
+		{Type: types.VolumeTypeVolume, Source: "data", Target: "/data"},
+		{Type: types.VolumeTypeTmpfs, Target: "/tmp"},
+	}
+	got := remoteBinds(svc, "tcp://build-box:2376")
+	want := "volumes: /home/dev/shop/src → /app is a folder of this machine, which the engine at tcp://build-box:2376 cannot see: " +
+		"it mounts its own /home/dev/shop/src instead (copy the files there, or use a named volume)"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("remoteBinds = %q, want only the bind mount:\n%q", got, want)
+	}
+}

@@ -283,6 +283,16 @@ func (r *Runtime) start(ctx context.Context, svc types.ServiceConfig, spec engin
 	if err := r.makeBindSources(svc); err != nil {
 		return nil, err
 	}
+	if r.ep.Remote() {
+		// Said in the service's own log, where its user looks when the
+		// mounted folder turns out empty.
+		for _, w := range remoteBinds(svc, r.ep.Host) {
+			r.log.Warn(w, "service", svc.Name)
+			if out.Stderr != nil {
+				fmt.Fprintln(out.Stderr, "berth: "+w)
+			}
+		}
+	}
 	seen, err := r.observe(ctx, projectFilter(r.project.Name), svc.Name)
 	if err != nil {
 		return nil, err
@@ -300,6 +310,21 @@ func (r *Runtime) hostIP() string {
 		return ""
 	}
 	return "127.0.0.1"
+}
+
+// remoteBinds says, for each bind mount of a local folder, that a remote
+// engine mounts a folder of its own machine instead: what the service
+// sees there is not what this laptop holds.
+func remoteBinds(svc types.ServiceConfig, host string) []string {
+	var out []string
+	for _, v := range svc.Volumes {
+		if v.Type != types.VolumeTypeBind || v.Source == "" {
+			continue
+		}
+		out = append(out, fmt.Sprintf("volumes: %s → %s is a folder of this machine, which the engine at %s cannot see: "+
+			"it mounts its own %s instead (copy the files there, or use a named volume)", v.Source, v.Target, host, v.Source))
+	}
+	return out
 }
 
 // makeBindSources creates the missing host folders of bind mounts, as
