@@ -87,7 +87,7 @@ test: test-deps
 	gofmt_out=$$(gofmt -l .); if [ -n "$$gofmt_out" ]; then echo "gofmt would change: $$gofmt_out"; exit 1; fi; \
 	$(GO) vet ./... && \
 	mkdir -p test-output && $(GO) test -race -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./... ; rc=$$?; \
-	echo "make test: screenshots and other test output in test-output/"; \
+	for f in $$(find test-output -name '*.png' 2>/dev/null); do echo "make test: screenshot $$f"; done; \
 	echo "make test: $$(( $$(date +%s) - start ))s"; exit $$rc
 
 # Debian packages the benchmark runs for real, and why.
