@@ -86,7 +86,7 @@ test: test-deps
 	@trap '$(STOP_DOCKERD)' EXIT; start=$$(date +%s); \
 	gofmt_out=$$(gofmt -l .); if [ -n "$$gofmt_out" ]; then echo "gofmt would change: $$gofmt_out"; exit 1; fi; \
 	$(GO) vet ./... && \
-	mkdir -p test-output && $(GO) test -race -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./... ; rc=$$?; \
+	rm -rf test-output && mkdir -p test-output && $(GO) test -race -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./... ; rc=$$?; \
 	for f in $$(find test-output -name '*.png' 2>/dev/null); do echo "make test: screenshot $$f"; done; \
 	echo "make test: $$(( $$(date +%s) - start ))s"; exit $$rc
 
