@@ -63,7 +63,7 @@ func runDesktop(ctx context.Context, e *env, args []string) error {
 }
 
 // demoPath is the path Open takes to mean the built-in demo.
-const demoPath = "berth:demo"
+const demoPath = ui.DemoPath
 
 // deskHost is the desktop app's side of ui.Host: it opens one session at
 // a time and keeps the user's settings and recent stacks in Berth's
@@ -195,6 +195,11 @@ func logStates(ctl Controller, log hclog.Logger) func() {
 		})
 	}()
 	return func() { cancel(); <-done }
+}
+
+// Showing logs what the window shows, so the app's log tells it too.
+func (h *deskHost) Showing(title, summary string) {
+	h.log.Info("window shows", "stack", title, "services", summary)
 }
 
 // Import writes a stack file for an nginx config.

@@ -111,6 +111,7 @@ type fakeHost struct {
 
 func (h *fakeHost) Open(string) (Stack, error)           { return h.stack, nil }
 func (h *fakeHost) Import(_, out string) (string, error) { return out, nil }
+func (h *fakeHost) Showing(string, string)               {}
 func (h *fakeHost) Recent() []string                     { return []string{"/home/dev/shop/compose.yaml"} }
 func (h *fakeHost) Settings() Settings                   { return h.settings }
 func (h *fakeHost) SaveSettings(s Settings) error        { h.settings = s; return nil }

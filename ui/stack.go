@@ -45,12 +45,19 @@ type Stack interface {
 	GatewayURL() string
 }
 
+// DemoPath is the path that opens the built-in demo stack.
+const DemoPath = "berth:demo"
+
 // Host is what the window asks of the application around it: opening
 // another stack, importing an nginx config, and the settings it keeps.
 type Host interface {
 	// Open closes the current stack and opens the one at path (a Compose
-	// file or a folder holding one), starting its services.
+	// file or a folder holding one, DemoPath for the built-in demo, ""
+	// for the last one), starting its services.
 	Open(path string) (Stack, error)
+	// Showing is told what the window shows of the stack whenever that
+	// changes ("4 of 4 healthy"), for the app's own log.
+	Showing(title, summary string)
 	// Import writes a stack file for an nginx config to out (never over
 	// an existing file) and returns out.
 	Import(nginxConf, out string) (string, error)

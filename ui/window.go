@@ -222,6 +222,9 @@ func (w *Window) apply(s engine.Snapshot, stats map[string]RouteStat) {
 	}
 	w.routes.refresh(stats, s)
 	summary := serviceSummary(s)
+	if summary != w.status.Text {
+		w.host.Showing(w.stack.Title(), summary)
+	}
 	w.status.SetText(summary)
 	if w.tray != nil {
 		w.tray.Label = w.stack.Title() + ": " + summary
@@ -341,8 +344,11 @@ func (w *Window) openStackDialog() {
 // port held by another program is named, and the next free one offered.
 func (w *Window) open(path string) {
 	name := filepath.Base(path)
-	if path == "" {
+	switch path {
+	case "":
 		name = "the stack"
+	case DemoPath:
+		name = "the demo stack"
 	}
 	bar := widget.NewProgressBarInfinite()
 	wait := dialog.NewCustomWithoutButtons("Opening "+name+"…", bar, w.win)
