@@ -42,17 +42,21 @@ func routeCells(r Routes, stats map[string]RouteStat, snap engine.Snapshot) [][]
 }
 
 // statusCounts reads "200×12 503×2", by status.
-func statusCounts(m map[int]uint64) string {
-	codes := make([]int, 0, len(m))
-	for c := range m {
-		codes = append(codes, c)
+func statusCounts(m map[int]uint64) string { return joinByKey(m, "%d×%d", " ") }
+
+// joinByKey formats each entry of m with format (key, value), in key
+// order, joined by sep.
+func joinByKey[V any](m map[int]V, format, sep string) string {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	sort.Ints(codes)
-	parts := make([]string, 0, len(codes))
-	for _, c := range codes {
-		parts = append(parts, fmt.Sprintf("%d×%d", c, m[c]))
+	sort.Ints(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf(format, k, m[k]))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, sep)
 }
 
 func latency(d time.Duration, hits uint64) string {

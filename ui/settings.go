@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -40,18 +39,7 @@ func applyTheme(a fyne.App, name string) {
 }
 
 // formatPorts writes a port mapping as "80:8080, 443:8443".
-func formatPorts(m map[int]int) string {
-	from := make([]int, 0, len(m))
-	for p := range m {
-		from = append(from, p)
-	}
-	sort.Ints(from)
-	parts := make([]string, 0, len(from))
-	for _, p := range from {
-		parts = append(parts, fmt.Sprintf("%d:%d", p, m[p]))
-	}
-	return strings.Join(parts, ", ")
-}
+func formatPorts(m map[int]int) string { return joinByKey(m, "%d:%d", ", ") }
 
 // parsePorts reads "80:8080, 443:8443" (commas or spaces between pairs).
 func parsePorts(s string) (map[int]int, error) {

@@ -325,7 +325,10 @@ func (w *Window) Close() { w.unbind() }
 
 func (w *Window) showError(err error) { dialog.ShowError(err, w.win) }
 
-func (w *Window) openStackDialog() {
+func (w *Window) openStackDialog() { w.pickFile(w.open) }
+
+// pickFile asks for a file and hands its path to then.
+func (w *Window) pickFile(then func(path string)) {
 	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			w.showError(err)
@@ -335,7 +338,7 @@ func (w *Window) openStackDialog() {
 			return
 		}
 		r.Close()
-		w.open(r.URI().Path())
+		then(r.URI().Path())
 	}, w.win)
 }
 
@@ -396,19 +399,7 @@ func (w *Window) offerPort(path string, taken *PortTakenError) {
 	}, w.win)
 }
 
-func (w *Window) importDialog() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			w.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		r.Close()
-		w.importConfig(r.URI().Path())
-	}, w.win)
-}
+func (w *Window) importDialog() { w.pickFile(w.importConfig) }
 
 // importConfig writes a stack file beside the nginx config and opens it.
 func (w *Window) importConfig(conf string) {
