@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -38,6 +39,9 @@ func runDesktop(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "berth open: give at most one stack file or folder")
 		return errUsage
 	}
+	if err := haveDisplay(runtime.GOOS, os.Getenv); err != nil {
+		return err
+	}
 	host, err := newDeskHost(e.log)
 	if err != nil {
 		return err
@@ -59,6 +63,20 @@ func runDesktop(ctx context.Context, e *env, args []string) error {
 	stop := context.AfterFunc(ctx, w.Quit)
 	defer stop()
 	w.Window().ShowAndRun()
+	return nil
+}
+
+// haveDisplay says, on the systems where windows need an X11 or Wayland
+// session, why there is none to open the window on.
+func haveDisplay(goos string, getenv func(string) string) error {
+	switch goos {
+	case "darwin", "windows", "android", "ios":
+		return nil
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): " +
+			"run berth from a desktop session, or berth up for the same stack without a window")
+	}
 	return nil
 }
 

@@ -84,3 +84,18 @@ func TestRecentStacks(t *testing.T) {
 		t.Errorf("prodPort(9000) with 80:9000 = %d", got)
 	}
 }
+
+func TestDesktopNeedsADisplay(t *testing.T) {
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	if err := haveDisplay("linux", env(nil)); err == nil || !strings.Contains(err.Error(), "berth up") {
+		t.Errorf("linux without a display: %v, want an error pointing to berth up", err)
+	}
+	for _, vars := range []map[string]string{{"DISPLAY": ":0"}, {"WAYLAND_DISPLAY": "wayland-0"}} {
+		if err := haveDisplay("linux", env(vars)); err != nil {
+			t.Errorf("linux with %v: %v", vars, err)
+		}
+	}
+	if err := haveDisplay("darwin", env(nil)); err != nil {
+		t.Errorf("macOS needs no DISPLAY: %v", err)
+	}
+}
