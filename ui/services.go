@@ -76,16 +76,20 @@ func (c columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // serviceList is the window's list of services: badge, name, state in
 // words, runtime, address, uptime, restarts and the on/off toggle.
 type serviceList struct {
-	list  *widget.List
-	rows  func() []engine.ServiceState
-	infos func(name string) ServiceInfo
-	stack func() Stack
-	fail  func(error)
-	now   func() time.Time
+	// pending are toggles clicked whose effect has not shown yet: the row
+	// says "Stopping…" or "Starting…" until the service leaves the state
+	// it was in. Read and written on Fyne's thread.
+	pending map[string]pendingToggle
+	list    *widget.List
+	rows    func() []engine.ServiceState
+	infos   func(name string) ServiceInfo
+	stack   func() Stack
+	fail    func(error)
+	now     func() time.Time
 }
 
 func newServiceList(rows func() []engine.ServiceState, infos func(string) ServiceInfo, stack func() Stack, fail func(error)) *serviceList {
-	l := &serviceList{rows: rows, infos: infos, stack: stack, fail: fail, now: time.Now}
+	l := &serviceList{rows: rows, infos: infos, stack: stack, fail: fail, now: time.Now, pending: map[string]pendingToggle{}}
 	l.list = widget.NewList(func() int { return len(l.rows()) }, l.newRow, l.updateRow)
 	return l
 }
@@ -133,7 +137,16 @@ func (l *serviceList) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	badge.Refresh()
 	nameState := objs[cellNameState].(*fyne.Container).Objects
 	nameState[0].(*widget.Label).SetText(st.Name)
-	nameState[1].(*widget.Label).SetText(badgeWords(st, l.now()))
+	words := badgeWords(st, l.now())
+	p, busy := l.pending[st.Name]
+	if busy && p.from != st.State {
+		delete(l.pending, st.Name)
+		busy = false
+	}
+	if busy {
+		words = p.words
+	}
+	nameState[1].(*widget.Label).SetText(words)
 
 	runtime := objs[cellRuntime].(*widget.Select)
 	runtime.OnChanged = nil
@@ -167,11 +180,32 @@ func (l *serviceList) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		toggle.SetText("Start")
 		toggle.SetIcon(theme.MediaPlayIcon())
 	}
+	if busy {
+		toggle.Disable()
+	} else {
+		toggle.Enable()
+	}
+	from, on := st.State, isOn(st.State)
 	toggle.OnTapped = func() {
+		words := "Starting…"
+		if on {
+			words = "Stopping…"
+		}
+		l.pending[name] = pendingToggle{from: from, words: words}
+		l.list.RefreshItem(id)
 		if err := l.stack().Toggle(name); err != nil {
+			delete(l.pending, name)
+			l.list.RefreshItem(id)
 			l.fail(err)
 		}
 	}
+}
+
+// pendingToggle is a toggle clicked in state from, shown as words until
+// the service leaves that state.
+type pendingToggle struct {
+	from  engine.State
+	words string
 }
 
 func restartsText(n int) string {

@@ -173,6 +173,20 @@ func TestToggleAndRuntimeGoToTheController(t *testing.T) {
 	if got := f.recorded(); strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Errorf("the controller was sent %q, want %q", got, want)
 	}
+	// The click shows at once, until the engine's word comes.
+	rows = serviceRows(w)
+	if rows[0].words != "Stopping…" || rows[1].words != "Starting…" || !rows[0].button.Disabled() {
+		t.Errorf("after the clicks the rows read %q and %q (toggle disabled: %v)", rows[0].words, rows[1].words, rows[0].button.Disabled())
+	}
+	f.publish(engine.Snapshot{Version: 2, Services: []engine.ServiceState{
+		{Name: "service1", Runtime: engine.Process, State: engine.Stopped},
+		{Name: "service2", Runtime: engine.Process, State: engine.Starting},
+	}})
+	waitApplied(t, w, 3)
+	rows = serviceRows(w)
+	if rows[0].words != "Stopped" || rows[1].words != "Starting" || rows[0].button.Disabled() {
+		t.Errorf("once the engine answered the rows read %q and %q (toggle disabled: %v)", rows[0].words, rows[1].words, rows[0].button.Disabled())
+	}
 }
 
 func TestToolbarCommands(t *testing.T) {
