@@ -109,11 +109,7 @@ func (sg *stackGateway) setTable(t *gateway.Table) {
 	sg.mu.Lock()
 	st := sg.stack
 	sg.mu.Unlock()
-	var names []string
-	for _, s := range st.Services {
-		names = append(names, s.Name)
-	}
-	mappings := t.MapUpstreams(names, st.Gateway.Upstreams)
+	mappings := t.MapUpstreams(serviceNames(st), st.Gateway.Upstreams)
 	outside := map[*gateway.Upstream]bool{}
 	for _, m := range mappings {
 		if m.Service == "" {
@@ -233,7 +229,7 @@ func (sg *stackGateway) targets(s engine.Snapshot) map[*gateway.Upstream]gateway
 		switch {
 		case !ok:
 			t.Down = string(engine.Stopped)
-		case st.State == engine.Healthy || st.State == engine.Running && len(st.Health) == 0 && !hasChecks(st):
+		case st.State == engine.Healthy || st.State == engine.Running && len(st.Health) == 0:
 			if st.Socket != "" {
 				t.Addrs = []gateway.Addr{{Network: "unix", Path: st.Socket}}
 			} else if st.Port != 0 {
@@ -253,10 +249,6 @@ func (sg *stackGateway) targets(s engine.Snapshot) map[*gateway.Upstream]gateway
 	}
 	return out
 }
-
-// hasChecks: a running service whose health is still being decided is
-// not up yet.
-func hasChecks(st engine.ServiceState) bool { return st.State == engine.Running && len(st.Health) > 0 }
 
 // urls lists the local URL of each server block.
 func (sg *stackGateway) urls() []string {
@@ -293,8 +285,4 @@ func displayNames(names []string) string {
 }
 
 // stop drains and closes the gateway.
-func (sg *stackGateway) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	sg.gateway().Shutdown(ctx)
-}
+func (sg *stackGateway) stop() { shutdown(sg.gateway()) }
