@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,7 +15,23 @@ import (
 // crashes records, inside a synctest bubble, each Crashed state's delay
 // (RestartAt - Since) until the service reaches one of the final states.
 func crashes(s *stack, name string, final ...engine.State) ([]time.Duration, engine.ServiceState) {
-	ch, cancel := s.Subscribe()
+	return crashDelays(s.Supervisor, name, func(_ []time.Duration, st engine.ServiceState) bool {
+		return slices.Contains(final, st.State)
+	})
+}
+
+// firstCrashes records the delays of the service's first n crashes.
+func firstCrashes(sup *engine.Supervisor, name string, n int) []time.Duration {
+	delays, _ := crashDelays(sup, name, func(delays []time.Duration, _ engine.ServiceState) bool {
+		return len(delays) == n
+	})
+	return delays
+}
+
+// crashDelays records each Crashed state's delay (RestartAt - Since)
+// until done holds, and returns them with the state done held on.
+func crashDelays(sup *engine.Supervisor, name string, done func([]time.Duration, engine.ServiceState) bool) ([]time.Duration, engine.ServiceState) {
+	ch, cancel := sup.Subscribe()
 	defer cancel()
 	var delays []time.Duration
 	var lastCrash time.Time
@@ -24,10 +41,8 @@ func crashes(s *stack, name string, final ...engine.State) ([]time.Duration, eng
 			lastCrash = st.RestartAt
 			delays = append(delays, st.RestartAt.Sub(st.Since))
 		}
-		for _, f := range final {
-			if st.State == f {
-				return delays, st
-			}
+		if done(delays, st) {
+			return delays, st
 		}
 	}
 	return delays, engine.ServiceState{}
@@ -60,20 +75,7 @@ func TestRestartAlwaysBacksOffToTheCap(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newStack(t, []engine.Spec{restarting(svc("job", "-exit", "0"), engine.RestartAlways, 0)}, engine.Options{})
 		s.StartAll()
-		ch, cancel := s.Subscribe()
-		var delays []time.Duration
-		var last time.Time
-		for snap := range ch {
-			st, _ := snap.Service("job")
-			if st.State == engine.Crashed && !st.RestartAt.Equal(last) {
-				last = st.RestartAt
-				delays = append(delays, st.RestartAt.Sub(st.Since))
-				if len(delays) == 8 {
-					break
-				}
-			}
-		}
-		cancel()
+		delays := firstCrashes(s.Supervisor, "job", 8)
 		if got := fmtDurations(delays); got != "1s 2s 4s 8s 16s 30s 30s 30s" {
 			t.Errorf("delays %s", got)
 		}
@@ -158,20 +160,7 @@ func TestBackoffResetsAfterGoodHealth(t *testing.T) {
 		done := make(chan error)
 		go func() { done <- sup.Run(ctx) }()
 		sup.StartAll()
-		ch, unsubscribe := sup.Subscribe()
-		var delays []time.Duration
-		var last time.Time
-		for snap := range ch {
-			st, _ := snap.Service("s")
-			if st.State == engine.Crashed && !st.RestartAt.Equal(last) {
-				last = st.RestartAt
-				delays = append(delays, st.RestartAt.Sub(st.Since))
-				if len(delays) == 8 {
-					break
-				}
-			}
-		}
-		unsubscribe()
+		delays := firstCrashes(sup, "s", 8)
 		cancel()
 		<-done
 		if got := fmtDurations(delays); got != "1s 2s 4s 8s 1s 2s 4s 8s" {
