@@ -14,9 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-const nginxBin = "/usr/sbin/nginx"
+	"github.com/berth-dev/berth/fixtures/nginxtest"
+)
 
 // TestAgainstNginx replays every scenario through real nginx 1.22.1 (one
 // worker, so one pool's state) and through a Pool built from the same
@@ -25,9 +25,6 @@ const nginxBin = "/usr/sbin/nginx"
 // listener is closed, so connecting is refused for nginx and for the Pool's
 // caller alike. Which peers nginx tried comes from $upstream_addr.
 func TestAgainstNginx(t *testing.T) {
-	if _, err := os.Stat(nginxBin); err != nil {
-		t.Fatalf("%s is needed (run make test, it installs nginx): %v", nginxBin, err)
-	}
 	backends := map[string]*backend{}
 	hs := &holds{arrived: make(chan string, 8), release: make(chan struct{})}
 	var runnable []scenario
@@ -342,6 +339,10 @@ http {
 // startNginx runs nginx in the foreground on conf (PREFIX and LISTEN
 // filled in) until the test ends, and returns its base URL.
 func startNginx(t *testing.T, conf string) string {
+	nginxBin, err := nginxtest.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

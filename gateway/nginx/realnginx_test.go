@@ -10,19 +10,19 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/fixtures/nginxtest"
 )
 
 // nginxBinary finds the real nginx the reader is checked against, or
-// skips the test.
+// fails the test: a missing nginx must not pass unnoticed.
 func nginxBinary(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{"nginx", "/usr/sbin/nginx"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
+	bin, err := nginxtest.Binary()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Skip("nginx is not installed")
-	return ""
+	return bin
 }
 
 // emergRE finds nginx's error; the message may span lines (a word with a
