@@ -67,16 +67,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Gateway != nil && len(opts.GatewayPorts) > 0 {
-		ports := map[int]int{}
-		for from, to := range st.Gateway.Ports {
-			ports[from] = to
-		}
-		for from, to := range opts.GatewayPorts {
-			ports[from] = to
-		}
-		st.Gateway.Ports = ports
-	}
+	overridePorts(st, opts.GatewayPorts)
 	id := stackID(st.Files[0])
 	dir, err := runtimeDir(id)
 	if err != nil {

@@ -164,15 +164,24 @@ func reloader(opts OpenOptions, opened *stack.Stack) func(context.Context) (*sta
 	load.Files = opened.Files // as found at open, whatever the folder holds now
 	return func(ctx context.Context) (*stack.Stack, error) {
 		st, err := stack.Load(ctx, load)
-		if err != nil || st.Gateway == nil || len(opts.GatewayPorts) == 0 {
+		if err != nil {
 			return st, err
 		}
-		ports := maps.Clone(st.Gateway.Ports)
-		if ports == nil {
-			ports = map[int]int{}
-		}
-		maps.Copy(ports, opts.GatewayPorts)
-		st.Gateway.Ports = ports
+		overridePorts(st, opts.GatewayPorts)
 		return st, nil
 	}
+}
+
+// overridePorts puts ports (the session's listen-port overrides) over
+// the stack file's own x-berth.gateway.ports, in a map of its own.
+func overridePorts(st *stack.Stack, ports map[int]int) {
+	if st.Gateway == nil || len(ports) == 0 {
+		return
+	}
+	merged := maps.Clone(st.Gateway.Ports)
+	if merged == nil {
+		merged = map[int]int{}
+	}
+	maps.Copy(merged, ports)
+	st.Gateway.Ports = merged
 }
