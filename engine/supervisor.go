@@ -3,13 +3,14 @@ package engine
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/berth-dev/berth/engine/portcheck"
 )
 
 // Options are the supervisor's surroundings; every field has a default.
@@ -154,7 +155,7 @@ func New(specs []Spec, runtimes map[RuntimeKind]Runtime, opts Options) *Supervis
 		s.runtimeDir = filepath.Join(os.TempDir(), "berth")
 	}
 	if s.pickPort == nil {
-		s.pickPort = pickFreePort
+		s.pickPort = portcheck.FreePort
 	}
 	logBytes := opts.LogBytes
 	if logBytes <= 0 {
@@ -229,14 +230,4 @@ func (s *Supervisor) waitAllDown() {
 		}
 		<-ch
 	}
-}
-
-// pickFreePort asks the kernel for a free port on the loopback address.
-func pickFreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

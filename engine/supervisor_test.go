@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/portcheck"
 )
 
 func serving(sp engine.Spec) engine.Spec {
@@ -65,12 +65,11 @@ func TestServiceGetsPortAndSocket(t *testing.T) {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := portcheck.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // TestDependencyConditions runs db (healthy once it listens, after a

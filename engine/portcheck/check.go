@@ -82,3 +82,14 @@ func CheckSocket(path string) error {
 	}
 	return nil
 }
+
+// FreePort asks the kernel for a TCP port free right now on the loopback
+// address. Another process may take it before it is bound.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
