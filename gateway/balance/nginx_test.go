@@ -1,7 +1,6 @@
 package balance
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/fixtures"
 	"github.com/berth-dev/berth/fixtures/nginxtest"
 )
 
@@ -355,7 +355,7 @@ func startNginx(t *testing.T, conf string) string {
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var stderr lockedBuffer
+	var stderr fixtures.LockedBuffer
 	cmd := exec.Command(nginxBin, "-p", dir+"/", "-c", path, "-e", "stderr")
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -392,21 +392,4 @@ func startNginx(t *testing.T, conf string) string {
 			t.Fatalf("nginx did not listen on %s: %s", listen, stderr.String())
 		}
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
