@@ -30,6 +30,15 @@ func withProbe(sp engine.Spec, p engine.Probe) engine.Spec {
 	return sp
 }
 
+// marking makes a service append its start and stop lines to the file
+// mark.
+func marking(mark string) func(engine.Spec) engine.Spec {
+	return func(sp engine.Spec) engine.Spec {
+		sp.Command = append(sp.Command, "-mark", mark)
+		return sp
+	}
+}
+
 func TestServiceGetsPortAndSocket(t *testing.T) {
 	s := newStack(t, []engine.Spec{
 		serving(svc("web", "-listen", "-say", "port=$PORT")),
@@ -78,10 +87,7 @@ func freePort(t *testing.T) int {
 // notes that each started only once its condition held.
 func TestDependencyConditions(t *testing.T) {
 	mark := filepath.Join(t.TempDir(), "marks")
-	m := func(sp engine.Spec) engine.Spec {
-		sp.Command = append(sp.Command, "-mark", mark)
-		return sp
-	}
+	m := marking(mark)
 	s := newStack(t, []engine.Spec{
 		dependsOn(m(svc("web", "-listen")), "db:service_healthy", "cache:service_started", "migrate:service_completed_successfully"),
 		withProbe(serving(m(svc("db", "-delay", "300ms", "-listen"))), engine.Probe{Kind: engine.ProbeTCP}),
@@ -244,10 +250,7 @@ func TestStartStartsDependencies(t *testing.T) {
 // no process is left.
 func TestRunStopsInReverseOrder(t *testing.T) {
 	mark := filepath.Join(t.TempDir(), "marks")
-	m := func(sp engine.Spec) engine.Spec {
-		sp.Command = append(sp.Command, "-mark", mark)
-		return sp
-	}
+	m := marking(mark)
 	s := newStack(t, []engine.Spec{
 		dependsOn(m(svc("web")), "api:service_started"),
 		dependsOn(m(svc("api")), "db:service_started"),
