@@ -197,21 +197,32 @@ func (sg *stackGateway) reload() {
 	sg.mu.Unlock()
 	t, err := loadStackTable(gc)
 	if err != nil {
-		sg.log.Error("the edited nginx config does not import; the previous routes stay", "error", err)
-		sg.events("nginx config not reloaded: " + err.Error())
+		sg.refused("the edited nginx config does not import; the previous routes stay", "nginx config", err)
 		return
 	}
 	sg.mu.Lock()
 	old := sg.table
 	sg.mu.Unlock()
 	sg.setTable(t)
-	diff := routeDiff(old, t)
-	sg.log.Info("nginx config reloaded", "changes", len(diff))
+	sg.reloaded("nginx config reloaded", "nginx config reloaded", "", routeDiff(old, t))
+}
+
+// refused logs why a reload was refused, and tells the surfaces that
+// what (the nginx config, the stack file) was not reloaded.
+func (sg *stackGateway) refused(why, what string, err error) {
+	sg.log.Error(why, "error", err)
+	sg.events(what + " not reloaded: " + err.Error())
+}
+
+// reloaded logs a reload's changes and tells the surfaces what it
+// changed, or that the routes are the same; note follows what.
+func (sg *stackGateway) reloaded(logMsg, what, note string, diff []string) {
+	sg.log.Info(logMsg, "changes", len(diff))
 	if len(diff) == 0 {
-		sg.events("nginx config reloaded: the routes are the same")
+		sg.events(what + ": the routes are the same" + note)
 		return
 	}
-	sg.events("nginx config reloaded:\n  " + strings.Join(diff, "\n  "))
+	sg.events(what + note + ":\n  " + strings.Join(diff, "\n  "))
 }
 
 // targets decides where each mapped upstream goes for a snapshot: the

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/app/stack"
@@ -24,8 +23,7 @@ import (
 func (sg *stackGateway) reloadStack(ctx context.Context) {
 	st, err := sg.loadStack(ctx)
 	if err != nil {
-		sg.log.Error("the edited stack file does not load; the previous routes stay", "error", err)
-		sg.events("stack file not reloaded: " + err.Error())
+		sg.refused("the edited stack file does not load; the previous routes stay", "stack file", err)
 		return
 	}
 	sg.mu.Lock()
@@ -45,8 +43,7 @@ func (sg *stackGateway) reloadStack(ctx context.Context) {
 	}
 	t, err := loadStackTable(st.Gateway)
 	if err != nil {
-		sg.log.Error("the stack file's nginx config does not import; the previous routes stay", "error", err)
-		sg.events("stack file not reloaded: " + err.Error())
+		sg.refused("the stack file's nginx config does not import; the previous routes stay", "stack file", err)
 		return
 	}
 	// Keep the stack's services as the engine runs them; take the new
@@ -68,12 +65,7 @@ func (sg *stackGateway) reloadStack(ctx context.Context) {
 	newMappings := sg.mappings
 	sg.mu.Unlock()
 	diff := lineDiff(gatewayLines(old.Gateway, oldTable, oldMappings), gatewayLines(st.Gateway, t, newMappings))
-	sg.log.Info("stack file's gateway reloaded", "changes", len(diff))
-	if len(diff) == 0 {
-		sg.events("stack file reloaded: the routes are the same" + note)
-		return
-	}
-	sg.events("stack file reloaded" + note + ":\n  " + strings.Join(diff, "\n  "))
+	sg.reloaded("stack file's gateway reloaded", "stack file reloaded", note, diff)
 }
 
 // rebind serves the new table on the ports (and as the nginx version)
