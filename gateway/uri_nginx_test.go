@@ -16,13 +16,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/fixtures/nginxtest"
 )
 
 // These tests send raw request bytes to Debian's real nginx and check that it
 // agrees with the tables in uri_test.go, host_test.go and escape_test.go and
 // with the Go functions, so the tables cannot drift from nginx.
-
-const nginxTestBinary = "/usr/sbin/nginx"
 
 // nginxTestMSIEUA makes nginx set r->headers_in.msie, which msie_refresh needs.
 const nginxTestMSIEUA = "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"
@@ -281,8 +281,9 @@ func nginxTestAutoindexNames() []string {
 // Both stop when the test ends.
 func startRealNginx(t *testing.T) nginxUnderTest {
 	t.Helper()
-	if _, err := os.Stat(nginxTestBinary); err != nil {
-		t.Fatalf("nginx not found at %s (%v): run make test, it installs nginx", nginxTestBinary, err)
+	nginxTestBinary, err := nginxtest.Binary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	// Workers may run as another user; let them read the prefix.
