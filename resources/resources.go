@@ -15,13 +15,7 @@ var nginxFiles embed.FS
 
 // StandardNginxFiles returns the standard nginx include files, by base name
 // ("uwsgi_params", "mime.types", ...).
-func StandardNginxFiles() fs.FS {
-	sub, err := fs.Sub(nginxFiles, "nginx")
-	if err != nil { // cannot happen: the folder is embedded above
-		panic(err)
-	}
-	return sub
-}
+func StandardNginxFiles() fs.FS { return sub(nginxFiles, "nginx") }
 
 //go:embed demo
 var demoFiles embed.FS
@@ -29,10 +23,13 @@ var demoFiles embed.FS
 // Demo returns the built-in demo stack: compose.yaml at its root and the
 // nginx config it names under nginx/, with the include file that config
 // reads, so the demo runs the same with or without nginx installed.
-func Demo() fs.FS {
-	sub, err := fs.Sub(demoFiles, "demo")
-	if err != nil { // cannot happen: the folder is embedded above
+func Demo() fs.FS { return sub(demoFiles, "demo") }
+
+// sub returns the embedded folder dir of fsys.
+func sub(fsys embed.FS, dir string) fs.FS {
+	s, err := fs.Sub(fsys, dir)
+	if err != nil { // cannot happen: the folder is embedded
 		panic(err)
 	}
-	return sub
+	return s
 }
