@@ -24,13 +24,20 @@ const pullStream = `{"status":"Pulling from library/postgres","id":"16"}
 {"status":"Status: Downloaded newer image for postgres:16"}
 `
 
-func TestPullProgress(t *testing.T) {
-	p := newPullProgress("postgres:16")
+// progressLines reads a stream into take, one "progress detail" line a
+// message.
+func progressLines(stream string, take func(message) engine.Status) (string, error) {
 	var lines []string
-	err := readMessages(strings.NewReader(pullStream), func(m message) {
-		st := p.take(m)
+	err := readMessages(strings.NewReader(stream), func(m message) {
+		st := take(m)
 		lines = append(lines, fmt.Sprintf("%.2f %s", st.Progress, st.Detail))
 	})
+	return strings.Join(lines, "\n"), err
+}
+
+func TestPullProgress(t *testing.T) {
+	p := newPullProgress("postgres:16")
+	got, err := progressLines(pullStream, p.take)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +53,7 @@ func TestPullProgress(t *testing.T) {
 1.00 pulling postgres:16: 50MB of 50MB
 1.00 pulling postgres:16: 50MB of 50MB
 1.00 pulling postgres:16: 50MB of 50MB`
-	if got := strings.Join(lines, "\n"); got != want {
+	if got != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", got, want)
 	}
 }
@@ -78,11 +85,7 @@ const buildStream = `{"stream":"Step 1/3 : FROM scratch\n"}
 
 func TestBuildProgress(t *testing.T) {
 	b := newBuildProgress("web")
-	var lines []string
-	err := readMessages(strings.NewReader(buildStream), func(m message) {
-		st := b.take(m)
-		lines = append(lines, fmt.Sprintf("%.2f %s", st.Progress, st.Detail))
-	})
+	got, err := progressLines(buildStream, b.take)
 	want := `0.00 building web: step 1/3 FROM scratch
 0.00 building web: step 1/3 FROM scratch
 0.00 building web: step 1/3 FROM scratch
@@ -92,7 +95,7 @@ func TestBuildProgress(t *testing.T) {
 0.67 building web: step 3/3 RUN ["/svc", "-fail-build"]
 0.67 building web: step 3/3 RUN ["/svc", "-fail-build"]
 0.67 building web: step 3/3 RUN ["/svc", "-fail-build"]`
-	if got := strings.Join(lines, "\n"); got != want {
+	if got != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", got, want)
 	}
 	wantErr := `building web: step 3/3 (RUN ["/svc", "-fail-build"]) failed: The command '/svc -fail-build' returned a non-zero code: 3
