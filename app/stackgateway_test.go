@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/berth-dev/berth/app/stack"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/fixtures/nginxtest"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -157,19 +158,10 @@ func TestNginxEditReloadsRoutes(t *testing.T) {
 		}
 	}
 	write("server { listen 80; location /old/ { return 200 \"old\"; } }\n")
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := nginxtest.FreePort()
 	compose := fmt.Sprintf("x-berth:\n  gateway:\n    nginx: ./site.conf\n    ports: {\"80\": %d}\nservices:\n  idle:\n    command: [\"sleep\", \"600\"]\n", port)
 	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644)
-	var events []string
-	var mu sync.Mutex
-	sess, err := Open(t.Context(), OpenOptions{Log: hclog.NewNullLogger(),
-		Events: func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() },
-		Load:   stack.LoadOptions{Files: []string{filepath.Join(dir, "compose.yaml")}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess, rec := openRecording(t, filepath.Join(dir, "compose.yaml"))
 	defer sess.Close()
 	base := "http://" + sess.gw.g.Listeners()[0].Addr
 	body := func(path string) string {
@@ -191,20 +183,48 @@ func TestNginxEditReloadsRoutes(t *testing.T) {
 		t.Errorf("the edit took %v to route, want under a second", d)
 	}
 	write("server { listen 80; location /broken/ { return 200 \"broken\"; }\n")
-	mu.Lock()
-	n := len(events)
-	mu.Unlock()
-	waitRouted(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(events) > n })
+	n := len(rec.all())
+	waitRouted(t, func() bool { return len(rec.all()) > n })
 	if got := body("/new/"); got != "new" {
 		t.Errorf("after a broken edit: %q, want the previous routes", got)
 	}
-	mu.Lock()
+	events := rec.all()
 	last := events[len(events)-1]
-	mu.Unlock()
 	if !strings.Contains(last, "site.conf:2: unexpected end of file") {
 		t.Errorf("the broken edit was reported as %q, want file:line", last)
 	}
 	if !strings.Contains(strings.Join(events, "\n"), "+ server \"\" (0.0.0.0:80): location /new/ → static files") {
 		t.Errorf("no route diff among %q", events)
 	}
+}
+
+// recorder keeps a session's events for a test to read while it runs.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, s)
+}
+
+// all are the events so far.
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+// openRecording opens the stack file with its events recorded.
+func openRecording(t *testing.T, file string) (*Session, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	sess, err := Open(t.Context(), OpenOptions{Log: hclog.NewNullLogger(), Events: rec.add,
+		Load: stack.LoadOptions{Files: []string{file}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, rec
 }

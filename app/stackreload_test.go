@@ -7,12 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/berth-dev/berth/app/stack"
 	"github.com/berth-dev/berth/fixtures/nginxtest"
-	"github.com/hashicorp/go-hclog"
 )
 
 // Editing the stack file's x-berth.gateway while the stack runs re-imports
@@ -37,14 +34,7 @@ func TestStackFileEditReloadsGateway(t *testing.T) {
 		return fmt.Sprintf("x-berth:\n  gateway:\n    nginx: ./%s\n    ports: {\"80\": %d}\n%sservices:\n  api:\n    command: [\"sleep\", \"600\"]\n", conf, port, mapping)
 	}
 	write("compose.yaml", compose("a.conf", port1, ""))
-	var mu sync.Mutex
-	var events []string
-	sess, err := Open(t.Context(), OpenOptions{Log: hclog.NewNullLogger(),
-		Events: func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() },
-		Load:   stack.LoadOptions{Files: []string{filepath.Join(dir, "compose.yaml")}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess, rec := openRecording(t, filepath.Join(dir, "compose.yaml"))
 	defer sess.Close()
 	get := func(port int, path string) (int, string) {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
@@ -58,15 +48,11 @@ func TestStackFileEditReloadsGateway(t *testing.T) {
 	// edit rewrites the stack file and waits for the reload's event.
 	edit := func(s string) string {
 		t.Helper()
-		mu.Lock()
-		n := len(events)
-		mu.Unlock()
+		n := len(rec.all())
 		write("compose.yaml", s)
 		var ev string
 		waitRouted(t, func() bool {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, e := range events[n:] {
+			for _, e := range rec.all()[n:] {
 				if strings.HasPrefix(e, "stack file") {
 					ev = e
 					return true
