@@ -15,14 +15,16 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/fixtures/uwsgiapp"
 )
 
 // The seed fixture's commands work with the real uWSGI 2.0.21: each
 // service, started as its Spec says (with ${BERTH_SOCKET} expanded as the
 // engine will), answers a uwsgi request on its socket with its name.
 func TestSeedRunsUnderUWSGI(t *testing.T) {
-	if _, err := exec.LookPath("uwsgi"); err != nil {
-		t.Skip("uwsgi is not installed")
+	if err := uwsgiapp.Check(); err != nil {
+		t.Fatal(err)
 	}
 	run := t.TempDir()
 	st := mustLoad(t, LoadOptions{WorkDir: filepath.Join(fixturesDir, "seed"), RuntimeDir: run})
