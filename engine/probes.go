@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -51,7 +52,7 @@ func checkersFor(spec Spec, t target, procs Runtime, hostHealthcheck bool) []che
 		case ProbeHTTP:
 			cs = append(cs, &httpCheck{probe: p, target: t, r: r})
 		case ProbeTCP:
-			cs = append(cs, &tcpCheck{host: t.Host, port: nonZero(p.Port, t.Port), r: r})
+			cs = append(cs, &tcpCheck{host: t.Host, port: cmp.Or(p.Port, t.Port), r: r})
 		case ProbeUnix:
 			if p.Socket == "" && t.Socket == "" && t.Port != 0 {
 				// The service's own socket, which it serves as TCP on
@@ -59,7 +60,7 @@ func checkersFor(spec Spec, t target, procs Runtime, hostHealthcheck bool) []che
 				cs = append(cs, &tcpCheck{host: t.Host, port: t.Port, r: r})
 				continue
 			}
-			cs = append(cs, &unixCheck{socket: nonEmpty(p.Socket, t.Socket), r: r})
+			cs = append(cs, &unixCheck{socket: cmp.Or(p.Socket, t.Socket), r: r})
 		}
 	}
 	return cs
@@ -76,20 +77,6 @@ func logProbes(spec Spec) []Probe {
 	return out
 }
 
-func nonZero(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
-}
-
-func nonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // httpCheck asks for Path and expects Status (any 2xx or 3xx when 0),
 // over TCP to localhost or over the service's unix socket. Redirects are
 // answers, not followed.
@@ -103,7 +90,7 @@ func (c *httpCheck) name() string       { return "http " + c.probe.Path }
 func (c *httpCheck) rules() healthRules { return c.r }
 
 func (c *httpCheck) check(ctx context.Context) (bool, string) {
-	network, addr := "tcp", net.JoinHostPort(nonEmpty(c.target.Host, "localhost"), strconv.Itoa(nonZero(c.probe.Port, c.target.Port)))
+	network, addr := "tcp", net.JoinHostPort(cmp.Or(c.target.Host, "localhost"), strconv.Itoa(cmp.Or(c.probe.Port, c.target.Port)))
 	if c.probe.Port == 0 && c.target.Port == 0 {
 		if c.target.Socket == "" {
 			return false, "no port or socket to ask"
@@ -161,7 +148,7 @@ func (c *tcpCheck) check(ctx context.Context) (bool, string) {
 	if c.port == 0 {
 		return false, "no port to connect to"
 	}
-	return dialCheck(ctx, "tcp", net.JoinHostPort(nonEmpty(c.host, "localhost"), strconv.Itoa(c.port)))
+	return dialCheck(ctx, "tcp", net.JoinHostPort(cmp.Or(c.host, "localhost"), strconv.Itoa(c.port)))
 }
 
 // unixCheck passes when a connection to the unix socket opens.
