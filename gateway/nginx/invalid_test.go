@@ -31,14 +31,14 @@ func TestInvalidFixtures(t *testing.T) {
 	}
 	confs, _ := filepath.Glob(filepath.Join(dir, "*.conf"))
 	if len(confs) == 0 {
-		t.Skip("no fixtures/nginx/invalid yet")
+		t.Fatalf("no fixtures in %s", dir)
 	}
 	for _, conf := range confs {
 		name := strings.TrimSuffix(filepath.Base(conf), ".conf")
 		t.Run(name, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join(dir, name+".want"))
 			if err != nil {
-				t.Skip("no .want file")
+				t.Fatalf("every invalid fixture needs its .want file: %v", err)
 			}
 			file, rest, _ := strings.Cut(strings.TrimSpace(string(raw)), ":")
 			lineText, msg, _ := strings.Cut(rest, ": ")
