@@ -11,13 +11,7 @@ import (
 // The engine's Supervisor implements it; neither surface reaches past it
 // to processes, containers or the gateway.
 type Controller interface {
-	Start(service string) error
-	Stop(service string) error
-	Restart(service string) error
-	Toggle(service string) error
-	StartAll()
-	StopAll()
-	SetRuntime(service string, kind engine.RuntimeKind) error
+	engine.Commander
 	// Subscribe gives the current snapshot at once, then every newer one;
 	// a reader that falls behind gets the newest, never a queue.
 	Subscribe() (<-chan engine.Snapshot, func())

@@ -19,8 +19,11 @@ import (
 // window's commands go to the engine, and what it shows is read from the
 // stack, the engine and the gateway.
 type deskStack struct {
-	s *Session
+	engine.Commander // the engine's commands, as they are
+	s                *Session
 }
+
+func newDeskStack(s *Session) deskStack { return deskStack{Commander: s.sup, s: s} }
 
 var _ ui.Stack = deskStack{}
 
@@ -29,20 +32,16 @@ func (d deskStack) Title() string { return d.s.Stack.Name }
 func (d deskStack) Services() []ui.ServiceInfo {
 	var out []ui.ServiceInfo
 	for _, sp := range d.s.Stack.Services {
-		out = append(out, serviceInfo(sp, imageOf(d.s.Stack, sp.Name)))
+		info := serviceInfo(sp, imageOf(d.s.Stack, sp.Name))
+		info.Runtimes = d.s.Stack.Runtimes(sp.Name)
+		out = append(out, info)
 	}
 	return out
 }
 
 // serviceInfo is what the Details and Health panes show of a spec.
 func serviceInfo(sp engine.Spec, image string) ui.ServiceInfo {
-	info := ui.ServiceInfo{Name: sp.Name, Command: strings.Join(sp.Command, " "), Image: image, Socket: sp.Socket,
-		Runtimes: []engine.RuntimeKind{sp.Runtime}}
-	if image != "" && sp.Runtime == engine.Process {
-		info.Runtimes = append(info.Runtimes, engine.Container)
-	} else if image != "" && len(sp.Command) > 0 {
-		info.Runtimes = []engine.RuntimeKind{engine.Process, engine.Container}
-	}
+	info := ui.ServiceInfo{Name: sp.Name, Command: strings.Join(sp.Command, " "), Image: image, Socket: sp.Socket}
 	names := make([]string, 0, len(sp.Env))
 	for k := range sp.Env {
 		names = append(names, k)
@@ -74,13 +73,6 @@ func checkDescriptions(sp engine.Spec) []string {
 	return out
 }
 
-func (d deskStack) Start(name string) error   { return d.s.sup.Start(name) }
-func (d deskStack) Stop(name string) error    { return d.s.sup.Stop(name) }
-func (d deskStack) Restart(name string) error { return d.s.sup.Restart(name) }
-func (d deskStack) Toggle(name string) error  { return d.s.sup.Toggle(name) }
-func (d deskStack) StartAll()                 { d.s.sup.StartAll() }
-func (d deskStack) StopAll()                  { d.s.sup.StopAll() }
-
 // RestartAll restarts every service that runs, leaving stopped ones be.
 func (d deskStack) RestartAll() {
 	for _, st := range d.s.sup.Snapshot().Services {
@@ -90,10 +82,6 @@ func (d deskStack) RestartAll() {
 		}
 		_ = d.s.sup.Restart(st.Name)
 	}
-}
-
-func (d deskStack) SetRuntime(name string, kind engine.RuntimeKind) error {
-	return d.s.sup.SetRuntime(name, kind)
 }
 
 func (d deskStack) Subscribe() (<-chan engine.Snapshot, func()) { return d.s.sup.Subscribe() }
@@ -228,13 +216,17 @@ func probeText(p engine.Probe) string {
 	return what
 }
 
-// imageOf is the image a service runs as a container, "" if none.
+// imageOf is what a service runs from as a container: its image, or the
+// folder it is built from; "" if neither.
 func imageOf(st *stack.Stack, name string) string {
-	if st.Project == nil {
+	svc, ok := st.Project.Services[name]
+	switch {
+	case !ok:
 		return ""
-	}
-	if svc, ok := st.Project.Services[name]; ok {
+	case svc.Image != "":
 		return svc.Image
+	case svc.Build != nil:
+		return "built from " + svc.Build.Context
 	}
 	return ""
 }

@@ -164,7 +164,7 @@ func (h *deskHost) Open(path string) (ui.Stack, error) {
 	if path != demoPath {
 		h.remember(path)
 	}
-	return deskStack{sess}, nil
+	return newDeskStack(sess), nil
 }
 
 // portOffer turns a gateway port held by another program into the offer

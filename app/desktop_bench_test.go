@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-hclog"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/ui"
@@ -21,13 +20,7 @@ import (
 // Running), on a stack of four real processes; the window is Fyne's
 // software-rendered test window. Each iteration is one click.
 func BenchmarkToggleClickToShown(b *testing.B) {
-	b.Setenv("XDG_CONFIG_HOME", b.TempDir())
-	b.Setenv("XDG_CACHE_HOME", b.TempDir())
-	h, err := newDeskHost(hclog.NewNullLogger())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer h.close()
+	h := newTestHost(b)
 	a := test.NewApp()
 	defer a.Quit()
 	dir := b.TempDir()

@@ -15,11 +15,24 @@ import (
 	"github.com/berth-dev/berth/ui"
 )
 
+// newTestHost is a desktop host with its own config and cache folders,
+// closed (its stack stopped) when the test ends.
+func newTestHost(tb testing.TB) *deskHost {
+	tb.Helper()
+	tb.Setenv("XDG_CONFIG_HOME", tb.TempDir())
+	tb.Setenv("XDG_CACHE_HOME", tb.TempDir())
+	h, err := newDeskHost(hclog.NewNullLogger())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(h.close)
+	return h
+}
+
 // A gateway port another program holds: the desktop host names the
 // holder and offers the next free port for the same nginx listen port.
 func TestDesktopOffersTheNextFreePort(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	h := newTestHost(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -27,11 +40,6 @@ func TestDesktopOffersTheNextFreePort(t *testing.T) {
 	defer l.Close()
 	taken := l.Addr().(*net.TCPAddr).Port
 
-	h, err := newDeskHost(hclog.NewNullLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.close()
 	if err := h.SaveSettings(ui.Settings{GatewayPorts: map[int]int{80: taken}, LogLines: 1000}); err != nil {
 		t.Fatal(err)
 	}

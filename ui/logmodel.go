@@ -53,25 +53,35 @@ func (f logFilter) keep(l engine.Line) bool {
 // was given, and those of them the filter keeps. Memory stays bounded
 // whatever a service writes.
 type logModel struct {
-	max     int
-	all     []engine.Line
-	shown   []engine.Line
-	filter  logFilter
-	dropped uint64 // lines that left the model (oldest first) or were skipped upstream
+	max    int
+	all    []engine.Line
+	shown  []engine.Line
+	filter logFilter
 }
 
+// defaultLogLines is how many lines a view keeps unless settings say.
+const defaultLogLines = 5000
+
 func newLogModel(max int) *logModel {
+	m := &logModel{}
+	m.setMax(max)
+	return m
+}
+
+// setMax changes how many lines the model keeps (the default for 0).
+func (m *logModel) setMax(max int) {
 	if max <= 0 {
-		max = 5000
+		max = defaultLogLines
 	}
-	return &logModel{max: max}
+	m.max = max
+	m.all = trimOldest(m.all, max)
+	m.shown = trimOldest(m.shown, max)
 }
 
 // add appends lines, dropping the oldest beyond max.
 func (m *logModel) add(lines []engine.Line) {
 	for _, l := range lines {
 		if l.Skipped > 0 {
-			m.dropped += l.Skipped
 			l.Text = fmt.Sprintf("… %d lines skipped: the view fell behind", l.Skipped)
 		}
 		m.all = append(m.all, l)
@@ -79,22 +89,18 @@ func (m *logModel) add(lines []engine.Line) {
 			m.shown = append(m.shown, l)
 		}
 	}
-	m.all = trimOldest(m.all, m.max, &m.dropped)
-	m.shown = trimOldest(m.shown, m.max, nil)
+	m.all = trimOldest(m.all, m.max)
+	m.shown = trimOldest(m.shown, m.max)
 }
 
 // trimOldest keeps the newest max lines. Reslicing keeps adding
 // amortised O(1); once append outgrows the backing array it allocates one
 // sized to what is kept, so memory stays within a small multiple of max.
-func trimOldest(lines []engine.Line, max int, dropped *uint64) []engine.Line {
+func trimOldest(lines []engine.Line, max int) []engine.Line {
 	if len(lines) <= max {
 		return lines
 	}
-	extra := len(lines) - max
-	if dropped != nil {
-		*dropped += uint64(extra)
-	}
-	return lines[extra:]
+	return lines[len(lines)-max:]
 }
 
 // setFilter changes the filter and recomputes what is shown.

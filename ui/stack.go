@@ -17,14 +17,9 @@ type Stack interface {
 	// Details pane shows. They do not change while the stack is open.
 	Services() []ServiceInfo
 
-	Start(service string) error
-	Stop(service string) error
-	Restart(service string) error
-	Toggle(service string) error
-	StartAll()
-	StopAll()
+	// The engine's commands, and RestartAll: restart what runs.
+	engine.Commander
 	RestartAll()
-	SetRuntime(service string, kind engine.RuntimeKind) error
 
 	// Subscribe gives the current snapshot at once, then every newer one;
 	// a reader that falls behind gets the newest.

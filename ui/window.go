@@ -43,7 +43,6 @@ type Window struct {
 	routes   *routesPane
 	status   *widget.Label
 	tray     *fyne.MenuItem
-	hasTray  bool
 	// Quitting: closing asks nothing, and the stack stops.
 	quitting atomic.Bool
 	// applied counts snapshots shown; tests wait on it.
@@ -160,6 +159,10 @@ func (w *Window) bind(st Stack) {
 	}
 	w.snap = engine.Snapshot{}
 	w.selected = ""
+	w.status.SetText("") // the new stack's first snapshot is news
+	lines := w.host.Settings().LogLines
+	w.merged.model.setMax(lines)
+	w.detail.logs.model.setMax(lines)
 	w.win.SetTitle(st.Title() + " — Berth")
 	w.routes.setRoutes(st.Routes())
 	if src, err := st.Follow(500); err == nil {
@@ -221,15 +224,12 @@ func (w *Window) apply(s engine.Snapshot, stats map[string]RouteStat) {
 		w.detail.show(w.infos[w.selected], st, time.Now())
 	}
 	w.routes.refresh(stats, s)
-	summary := serviceSummary(s)
-	if summary != w.status.Text {
+	if summary := serviceSummary(s); summary != w.status.Text {
+		w.status.SetText(summary)
 		w.host.Showing(w.stack.Title(), summary)
-	}
-	w.status.SetText(summary)
-	if w.tray != nil {
-		w.tray.Label = w.stack.Title() + ": " + summary
-		if d, ok := w.app.(desktop.App); ok {
-			d.SetSystemTrayMenu(w.trayMenu())
+		if w.tray != nil {
+			w.tray.Label = w.stack.Title() + ": " + summary
+			w.app.(desktop.App).SetSystemTrayMenu(w.trayMenu())
 		}
 	}
 	w.shown.Store(&s)
@@ -271,7 +271,6 @@ func (w *Window) setupTray() {
 	w.tray = fyne.NewMenuItem("Berth", nil)
 	w.tray.Disabled = true
 	d.SetSystemTrayMenu(w.trayMenu())
-	w.hasTray = true
 }
 
 func (w *Window) trayMenu() *fyne.Menu {
@@ -288,7 +287,7 @@ func (w *Window) trayMenu() *fyne.Menu {
 // askOnClose asks whether closing the window stops the stack or keeps it
 // running in the tray.
 func (w *Window) askOnClose() {
-	if w.quitting.Load() || !w.hasTray {
+	if w.quitting.Load() || w.tray == nil {
 		w.Quit()
 		return
 	}

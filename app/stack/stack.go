@@ -26,6 +26,25 @@ type Stack struct {
 	Project *types.Project
 }
 
+// Runtimes lists the ways a service can run, as the stack defines them:
+// as a process when it has a command (x-berth.command, or Compose's
+// entrypoint and command), as a container when it has an image or a
+// build.
+func (s *Stack) Runtimes(name string) []engine.RuntimeKind {
+	sp, ok := s.Service(name)
+	if !ok {
+		return nil
+	}
+	var kinds []engine.RuntimeKind
+	if len(sp.Command) > 0 {
+		kinds = append(kinds, engine.Process)
+	}
+	if svc, ok := s.Project.Services[name]; ok && (svc.Image != "" || svc.Build != nil) {
+		kinds = append(kinds, engine.Container)
+	}
+	return kinds
+}
+
 // Service returns the named service's Spec.
 func (s *Stack) Service(name string) (engine.Spec, bool) {
 	for _, sp := range s.Services {
