@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/berth-dev/berth/fixtures"
 	"github.com/berth-dev/berth/gateway/nginx"
 	"github.com/hashicorp/go-hclog"
 )
@@ -133,24 +134,7 @@ var benchPackets = sync.Pool{New: func() any { b := make([]byte, 1<<16); return 
 func benchGateway(b *testing.B) string {
 	up := startRawServer(b, serveRawHTTP)
 	uw := startRawServer(b, serveRawUWSGI)
-	src := fmt.Sprintf(`
-upstream fresh { server 127.0.0.1:%[1]d; }
-upstream keep { server 127.0.0.1:%[1]d; keepalive 32; }
-upstream app { server 127.0.0.1:%[2]d; }
-server {
-    listen 80;
-    location /fresh/ { proxy_pass http://fresh; }
-    location /keep/ {
-        proxy_pass http://keep;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-    }
-    location /uwsgi/ {
-        include /etc/nginx/uwsgi_params;
-        uwsgi_pass app;
-    }
-}
-`, up.port(), uw.port())
+	src := fixtures.BenchSite(up.port(), uw.port(), 80)
 	cfg, err := nginx.Parse(filepath.Join(b.TempDir(), "bench.conf"), []byte(src), nginx.Options{})
 	if err != nil {
 		b.Fatal(err)
