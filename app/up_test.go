@@ -13,21 +13,38 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildBerth builds the berth binary once per test run.
+// buildBerth builds the berth binary once per test run: the tests that
+// run it share it (TestMain removes it).
 func buildBerth(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "berth")
-	cmd := exec.Command("go", "build", "-o", bin, "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building berth: %v\n%s", err, out)
+	bin, err := berthBinary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
+
+// berthDir holds the binary berthBinary built, "" until then.
+var berthDir string
+
+var berthBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "berth-test-")
+	if err != nil {
+		return "", err
+	}
+	berthDir = dir
+	bin := filepath.Join(dir, "berth")
+	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building berth: %v\n%s", err, out)
+	}
+	return bin, nil
+})
 
 // The issue's orphan test: `berth up` on a stack whose services spawn
 // grandchildren (one ignores SIGTERM, one leaves its process group), every
