@@ -30,6 +30,19 @@ type Output struct {
 	Status func(Status)
 }
 
+// Writers returns Stdout and Stderr, io.Discard for either that is nil:
+// where a runtime copies a service's output.
+func (o Output) Writers() (stdout, stderr io.Writer) {
+	stdout, stderr = o.Stdout, o.Stderr
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	return stdout, stderr
+}
+
 // Status is a runtime's word on a service between the engine's own
 // states: State is Preparing (Progress 0..1, or -1 when unknown) or
 // Waiting, and Detail the words for the user ("pulling postgres:16:

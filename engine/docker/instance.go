@@ -282,19 +282,12 @@ func (i *instance) follow(ctx context.Context, from logsFrom) {
 		return
 	}
 	defer rc.Close()
-	stdout, stderr := orDiscard(i.out.Stdout), orDiscard(i.out.Stderr)
+	stdout, stderr := i.out.Writers()
 	if i.tty {
 		io.Copy(stdout, rc)
 		return
 	}
 	stdcopy.StdCopy(stdout, stderr, rc)
-}
-
-func orDiscard(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
 }
 
 // finish ends the run: the container removed (unless the engine cannot

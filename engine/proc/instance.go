@@ -53,16 +53,10 @@ func newInstance(rt *Runtime, cmd *exec.Cmd, grp group, out engine.Output, outR,
 		done:    make(chan struct{}),
 	}
 	i.pending.Store(2)
-	go i.copyOut(orDiscard(out.Stdout), outR)
-	go i.copyOut(orDiscard(out.Stderr), errR)
+	stdout, stderr := out.Writers()
+	go i.copyOut(stdout, outR)
+	go i.copyOut(stderr, errR)
 	return i
-}
-
-func orDiscard(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
 }
 
 // copyOut delivers one stream until EOF. When the writer fails it keeps
