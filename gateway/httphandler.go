@@ -153,8 +153,8 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	at := d.Handler.Directive.Pos.String()
 	h.g.log.Warn("handler not served yet", "directive", d.Handler.Kind, "at", at)
 	page := errorPage(502, h.g.opts.Version)
-	note := fmt.Sprintf("<center>Berth does not serve %s yet (%s %s at %s)</center>\r\n", d.Handler.Kind, d.Handler.Kind, d.Handler.Target, at)
-	page = []byte(strings.Replace(string(page), "<hr>", htmlEscape(note)+"<hr>", 1))
+	note := fmt.Sprintf("Berth does not serve %s yet (%s %s at %s)", d.Handler.Kind, d.Handler.Kind, d.Handler.Target, at)
+	page = []byte(strings.Replace(string(page), "<hr>", "<center>"+htmlEscape.Replace(note)+"</center>\r\n<hr>", 1))
 	w.Header().Set("Content-Type", "text/html")
 	h.writeResponse(w, req, d, 502, page)
 	return ""
@@ -328,10 +328,5 @@ func filterConf(d *Decision) *Conf {
 	return nil
 }
 
-// htmlEscape escapes what a config path may hold for an HTML page, keeping
-// the markup of note itself.
-func htmlEscape(note string) string {
-	inner := strings.TrimSuffix(strings.TrimPrefix(note, "<center>"), "</center>\r\n")
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	return "<center>" + r.Replace(inner) + "</center>\r\n"
-}
+// htmlEscape escapes what a config path may hold for an HTML page.
+var htmlEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
