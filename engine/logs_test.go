@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -157,21 +158,25 @@ func TestFollowerSkipsAheadWithMarker(t *testing.T) {
 	}
 }
 
+// TestFollowerWakesOnNewLines writes only once Next is blocked (a
+// synctest bubble says when), so the line must wake it.
 func TestFollowerWakesOnNewLines(t *testing.T) {
-	changed := &broadcast{}
-	b := newLogBuffer("api", 10, 1<<20, changed)
-	f := &Follower{bufs: []*logBuffer{b}, next: []uint64{b.tailStart(0)}, changed: changed}
-	done := make(chan string)
-	go func() {
-		got, _ := f.Next(t.Context())
-		done <- texts(got)
-	}()
-	time.Sleep(10 * time.Millisecond)
-	w := newLineWriter(b, Stdout, time.Now)
-	w.Write([]byte("hello\n"))
-	if got := <-done; got != "hello|" {
-		t.Errorf("got %s", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		changed := &broadcast{}
+		b := newLogBuffer("api", 10, 1<<20, changed)
+		f := &Follower{bufs: []*logBuffer{b}, next: []uint64{b.tailStart(0)}, changed: changed}
+		done := make(chan string)
+		go func() {
+			got, _ := f.Next(t.Context())
+			done <- texts(got)
+		}()
+		synctest.Wait()
+		w := newLineWriter(b, Stdout, time.Now)
+		w.Write([]byte("hello\n"))
+		if got := <-done; got != "hello|" {
+			t.Errorf("got %s", got)
+		}
+	})
 }
 
 func TestFollowerMergesServicesInTimeOrder(t *testing.T) {
