@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -170,11 +171,17 @@ func logText(s *engine.Supervisor, name string) string {
 // marks reads a -mark file's lines.
 func marks(t *testing.T, path string) []string {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	ms, err := readMarks(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Fields(strings.ReplaceAll(string(data), " ", "_"))
+	return ms
+}
+
+// readMarks reads a -mark file's lines, spaces made underscores.
+func readMarks(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	return strings.Fields(strings.ReplaceAll(string(data), " ", "_")), err
 }
 
 // before fails unless mark a comes before mark b.
@@ -186,13 +193,9 @@ func before(t *testing.T, ms []string, a, b string) {
 	}
 }
 
+// index is where mark m is in ms, or -1.
 func index(ms []string, m string) int {
-	for i, x := range ms {
-		if x == strings.ReplaceAll(m, " ", "_") {
-			return i
-		}
-	}
-	return -1
+	return slices.Index(ms, strings.ReplaceAll(m, " ", "_"))
 }
 
 // waitLog waits until one of the service's lines contains text.
@@ -223,7 +226,7 @@ func waitMark(t *testing.T, path, m string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if data, err := os.ReadFile(path); err == nil && index(strings.Fields(strings.ReplaceAll(string(data), " ", "_")), m) >= 0 {
+		if ms, err := readMarks(path); err == nil && index(ms, m) >= 0 {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
