@@ -64,7 +64,8 @@ type Gateway struct {
 	routes atomic.Pointer[routes]
 
 	// statsMu serialises route swaps with the hand-over of per-location
-	// figures (stats: by server and location file:line).
+	// figures (stats: by server and location file:line) and with Stats,
+	// since a swap rebinds kept figures to the new table.
 	statsMu sync.Mutex
 	stats   map[statsID]*locStats
 

@@ -183,6 +183,9 @@ func (b statsBinding) lookup(srv *Server, loc *Location) *locStats {
 // Stats returns the figures of every location of the table being served,
 // in config order (servers in order, each location after its parent).
 func (g *Gateway) Stats() []LocationStats {
+	// A swap rebinds kept figures to the new table's server and location.
+	g.statsMu.Lock()
+	defer g.statsMu.Unlock()
 	rt := g.routes.Load()
 	out := make([]LocationStats, 0, len(rt.stats.order))
 	for _, s := range rt.stats.order {

@@ -275,3 +275,31 @@ func TestStatsKeptByAReplacingGateway(t *testing.T) {
 		t.Errorf("the replacing gateway's figures: %+v", st)
 	}
 }
+
+// TestStatsWhileSwapping reads the figures while tables are swapped: a
+// kept location's labels are rebound by the swap, so under -race this
+// fails unless Stats and the swap exclude each other.
+func TestStatsWhileSwapping(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "site.conf")
+	src := "server {\n  listen 80;\n  location /a/ { return 200 \"a\"; }\n}\n"
+	g := NewGateway(compileAt(t, conf, src), ServeOptions{MapPort: func(int) int { return 0 }})
+	tables := []*Table{compileAt(t, conf, src), compileAt(t, conf, src)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			g.Swap(tables[i%2])
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if n := len(g.Stats()); n != 1 {
+				t.Fatalf("%d entries, want /a/'s", n)
+			}
+			return
+		default:
+			g.Stats()
+		}
+	}
+}
