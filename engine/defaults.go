@@ -40,31 +40,18 @@ func withDefaults(sp Spec) Spec {
 	if sp.StopSignal == 0 {
 		sp.StopSignal = syscall.SIGTERM
 	}
-	if sp.StopGrace <= 0 {
-		sp.StopGrace = DefaultStopGrace
-	}
-	if sp.LogLines <= 0 {
-		sp.LogLines = DefaultLogLines
-	}
+	sp.StopGrace = orDefault(sp.StopGrace, DefaultStopGrace)
+	sp.LogLines = orDefault(sp.LogLines, DefaultLogLines)
 	b := &sp.Backoff
-	if b.Initial <= 0 {
-		b.Initial = DefaultBackoffStart
-	}
-	if b.Max <= 0 {
-		b.Max = DefaultBackoffMax
-	}
-	b.Max = max(b.Max, b.Initial)
-	if b.ResetAfter <= 0 {
-		b.ResetAfter = DefaultBackoffReset
-	}
+	b.Initial = orDefault(b.Initial, DefaultBackoffStart)
+	b.Max = max(orDefault(b.Max, DefaultBackoffMax), b.Initial)
+	b.ResetAfter = orDefault(b.ResetAfter, DefaultBackoffReset)
 	if hc := sp.Healthcheck; hc != nil {
 		c := *hc
 		c.Interval = orDefault(c.Interval, DefaultHealthcheckInterval)
 		c.Timeout = orDefault(c.Timeout, DefaultHealthcheckTimeout)
 		c.StartInterval = orDefault(c.StartInterval, DefaultHealthcheckStartInterval)
-		if c.Retries <= 0 {
-			c.Retries = DefaultHealthcheckRetries
-		}
+		c.Retries = orDefault(c.Retries, DefaultHealthcheckRetries)
 		sp.Healthcheck = &c
 	}
 	probes := make([]Probe, len(sp.Probes))
@@ -73,9 +60,7 @@ func withDefaults(sp Spec) Spec {
 		p.Timeout = orDefault(p.Timeout, DefaultProbeTimeout)
 		p.StartPeriod = orDefault(p.StartPeriod, DefaultProbeStartPeriod)
 		p.StartInterval = orDefault(p.StartInterval, DefaultProbeStartInterval)
-		if p.Retries <= 0 {
-			p.Retries = DefaultProbeRetries
-		}
+		p.Retries = orDefault(p.Retries, DefaultProbeRetries)
 		if p.Kind == ProbeHTTP && p.Path == "" {
 			p.Path = "/"
 		}
@@ -85,9 +70,10 @@ func withDefaults(sp Spec) Spec {
 	return sp
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
+// orDefault is v, or def when v is zero or negative.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
 		return def
 	}
-	return d
+	return v
 }
