@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -366,7 +367,7 @@ func (r *Runtime) observe(ctx context.Context, f filters.Args, service string) (
 	for _, c := range list {
 		name := c.ID[:12]
 		if len(c.Names) > 0 {
-			name = trimSlash(c.Names[0])
+			name = strings.TrimPrefix(c.Names[0], "/")
 		}
 		n, _ := strconv.Atoi(c.Labels[labelNumber])
 		out = append(out, observed{
@@ -376,13 +377,6 @@ func (r *Runtime) observe(ctx context.Context, f filters.Args, service string) (
 		})
 	}
 	return out, nil
-}
-
-func trimSlash(s string) string {
-	if len(s) > 0 && s[0] == '/' {
-		return s[1:]
-	}
-	return s
 }
 
 // carryOut executes a service's plan: removals, then the reattach or the
@@ -454,7 +448,7 @@ func (r *Runtime) track(ctx context.Context, info container.InspectResponse, out
 		withHealth = true
 	}
 	tty := info.Config != nil && info.Config.Tty
-	i := newInstance(r, info.ID, trimSlash(info.Name), pid, tty, withHealth, out)
+	i := newInstance(r, info.ID, strings.TrimPrefix(info.Name, "/"), pid, tty, withHealth, out)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
