@@ -86,7 +86,7 @@ func newRequest(in requestInput) (request, error) {
 		ExposedPorts: pub.Exposed,
 		Tty:          svc.Tty,
 		OpenStdin:    svc.StdinOpen,
-		Env:          envList(env),
+		Env:          proc.EnvList(env), // sorted: the config hash is stable
 		Cmd:          expandWords(svc.Command, env),
 		Entrypoint:   expandWords(svc.Entrypoint, env),
 		Healthcheck:  healthConfig(svc.HealthCheck, env, in.APIVersion),
@@ -175,15 +175,6 @@ func configHash(req request, imageID string) (string, error) {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
-}
-
-// envList is env as KEY=VALUE, sorted so that the hash is stable.
-func envList(env map[string]string) []string {
-	out := make([]string, 0, len(env))
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		out = append(out, k+"="+env[k])
-	}
-	return out
 }
 
 // expandWords expands $PORT in a command's words as for a process (see

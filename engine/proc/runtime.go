@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -140,18 +141,19 @@ func (r *Runtime) Start(ctx context.Context, spec engine.Spec, env map[string]st
 
 // environ is a service's environment; exec keeps the last of duplicates.
 func (r *Runtime) environ(specEnv, env map[string]string) []string {
-	e := os.Environ()
-	for _, m := range []map[string]string{specEnv, env} {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			e = append(e, k+"="+m[k])
-		}
-	}
+	e := append(os.Environ(), EnvList(specEnv)...)
+	e = append(e, EnvList(env)...)
 	return append(e, ProjectEnv+"="+r.opts.Project, RunEnv+"="+r.token)
+}
+
+// EnvList is env as KEY=VALUE entries sorted by key: a process's
+// environment, and a container's.
+func EnvList(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		out = append(out, k+"="+env[k])
+	}
+	return out
 }
 
 // forget drops an ended instance's group from the record and the guardian.
