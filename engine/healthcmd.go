@@ -41,16 +41,8 @@ func (c *commandCheck) check(ctx context.Context) (bool, string) {
 	if err != nil {
 		return false, err.Error()
 	}
-	type exit struct {
-		code int
-		err  error
-	}
-	done := make(chan exit, 1)
-	go func() { // ends when the check's process does; Stop below sees to it
-		code, err := inst.Wait()
-		done <- exit{code, err}
-	}()
-	var e exit
+	done := waitFor(inst) // ends when the check's process does; Stop below sees to it
+	var e exitResult
 	select {
 	case e = <-done:
 	case <-ctx.Done():
