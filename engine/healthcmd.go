@@ -53,16 +53,24 @@ func (c *commandCheck) check(ctx context.Context) (bool, string) {
 		}
 		return false, ctx.Err().Error()
 	}
-	text := strings.TrimSpace(out.String())
-	switch {
-	case e.err != nil:
+	if e.err != nil {
 		return false, e.err.Error()
-	case e.code == 0:
-		return true, text
-	case text != "":
-		return false, fmt.Sprintf("%s\n(exit status %d)", text, e.code)
 	}
-	return false, fmt.Sprintf("exit status %d", e.code)
+	return e.code == 0, HealthOutput(out.String(), e.code)
+}
+
+// HealthOutput is a healthcheck's output as probe results show it, for
+// the host's checks and the Docker engine's alike: the text, and the exit
+// status when it failed.
+func HealthOutput(out string, code int) string {
+	out = strings.TrimSpace(out)
+	switch {
+	case code == 0:
+		return out
+	case out == "":
+		return fmt.Sprintf("exit status %d", code)
+	}
+	return fmt.Sprintf("%s\n(exit status %d)", out, code)
 }
 
 // healthArgv turns a Compose test into the command to run. CMD-SHELL's

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -337,7 +336,7 @@ func (i *instance) healthChanged(ctx context.Context) {
 		}
 		i.lastCheck = res.Start
 		i.sendLocked(engine.HealthReport{Status: status, Result: engine.ProbeResult{
-			At: res.Start, Probe: "healthcheck", OK: res.ExitCode == 0, Output: healthOutput(res.Output, res.ExitCode),
+			At: res.Start, Probe: "healthcheck", OK: res.ExitCode == 0, Output: engine.HealthOutput(res.Output, res.ExitCode),
 		}})
 	}
 }
@@ -367,17 +366,4 @@ func healthState(s string) engine.State {
 		return engine.Unhealthy
 	}
 	return engine.Running
-}
-
-// healthOutput is a check's output as the engine's probe results show
-// it: the text, and the exit status when it failed.
-func healthOutput(out string, code int) string {
-	out = strings.TrimSpace(out)
-	switch {
-	case code == 0:
-		return out
-	case out == "":
-		return fmt.Sprintf("exit status %d", code)
-	}
-	return fmt.Sprintf("%s\n(exit status %d)", out, code)
 }
