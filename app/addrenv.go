@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net"
 	"strconv"
 	"strings"
 
@@ -98,14 +97,4 @@ func envName(service string) string {
 		}
 		return '_'
 	}, service)
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

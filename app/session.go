@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/app/stack"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/docker"
+	"github.com/berth-dev/berth/engine/portcheck"
 	"github.com/berth-dev/berth/engine/proc"
 	"github.com/hashicorp/go-hclog"
 )
@@ -94,7 +95,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Session, error) {
 	} else {
 		runtimes[engine.Container] = containers
 	}
-	specs := withPorts(st.Services, freePort)
+	specs := withPorts(st.Services, portcheck.FreePort)
 	book := addressBook{specs: specs, project: st.Project}
 	if containers != nil {
 		book.engineHost = containers.Address
