@@ -21,9 +21,6 @@ import (
 var svcBin string
 
 func TestMain(m *testing.M) {
-	if proc.GuardianMain() { // this test binary re-executed as the guardian
-		return
-	}
 	os.Exit(run(m))
 }
 

@@ -19,7 +19,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/engine/proc"
 )
 
 // testImage is fixtures/containers/svc built FROM scratch, made once for
@@ -35,9 +34,6 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	if proc.GuardianMain() { // re-executed as the process runtime's guardian
-		return
-	}
 	code := m.Run()
 	if engineCli != nil {
 		engineCli.Close()

@@ -6,7 +6,7 @@
 // Nothing a service starts may outlive Berth, even when Berth is killed
 // with SIGKILL. Three layers make sure of it on Linux and macOS:
 //
-//   - a guardian: Berth re-executes itself (GuardianMain) as a small
+//   - a guardian: Berth re-executes itself (see init) as a small
 //     process that holds one end of a pipe and the list of live process
 //     groups; when Berth dies the pipe reads EOF and the guardian stops
 //     every group and, where environments can be read (Linux, macOS),

@@ -7,10 +7,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// GuardianMain has nothing to do on Windows, where job objects kill a dead
-// Berth's services; it always returns false.
-func GuardianMain() (handled bool) { return false }
-
 // guardian does not exist on Windows; its methods do nothing.
 type guardian struct{}
 

@@ -12,19 +12,28 @@ import (
 	"time"
 )
 
-// GuardianMain runs this process as Berth's guardian when Berth started it
-// as one, and then reports true: main must then return at once. Otherwise
-// it returns false straight away. Call it first thing in main.
-func GuardianMain() (handled bool) {
+// init turns this process into Berth's guardian, before any main or
+// TestMain runs, when a Runtime re-executed it as one (startGuardian sets
+// guardianEnv). The guardian is always the program that imports this
+// package, so doing it here means no program can forget to: a test binary
+// that forgot used to run its whole suite again in the guardian's place,
+// and that copy's Runtimes started further copies.
+func init() {
 	if os.Getenv(guardianEnv) != "1" {
-		return false
+		return
 	}
+	runGuardian(os.Stdin)
+	os.Exit(0)
+}
+
+// runGuardian reads Berth's pipe until Berth's end closes, then stops
+// every group still alive.
+func runGuardian(pipe io.Reader) {
 	// Only the pipe's EOF ends the guardian (SIGKILL aside).
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE)
 	w := newWatch()
-	w.read(os.Stdin)
+	w.read(pipe)
 	terminate(w.groups, []string{w.token}, w.grace)
-	return true
 }
 
 // watch is what the guardian knows: the run's marker and the groups alive.

@@ -9,19 +9,13 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
-
-	"github.com/berth-dev/berth/engine/proc"
 )
 
-// The test binary plays one more part, chosen by environment: Berth's
-// guardian (exactly as berth's main runs it) for the Runtimes the tests
-// make. The orphan tests' Berth is fixtures/procs/berthlike, built once,
+// The test binary is also the guardian of the Runtimes the tests make
+// (this package's init plays it when re-executed as one). The orphan tests' Berth is fixtures/procs/berthlike, built once,
 // without the race detector, so that it and its guardian start as fast
 // as berth does.
 func TestMain(m *testing.M) {
-	if proc.GuardianMain() {
-		os.Exit(0)
-	}
 	dir, err := os.MkdirTemp("", "proc-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

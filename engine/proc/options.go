@@ -35,8 +35,9 @@ type Options struct {
 	// waits for a clean stop any more. Default 500ms, well inside the 2s
 	// in which nothing may outlive Berth.
 	GuardianGrace time.Duration
-	// Executable is the program re-executed as the guardian; it must call
-	// GuardianMain first thing. Default: this program.
+	// Executable is the program re-executed as the guardian; it must
+	// import this package, whose init plays the guardian. Default: this
+	// program.
 	Executable string
 	// Log receives what the runtime itself has to say (leftovers reaped,
 	// a guardian that died). Default: discard.
