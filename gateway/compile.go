@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -50,8 +51,11 @@ func (c *compiler) httpBlock(cfg *nginx.Config) ([]*nginx.Directive, error) {
 		}
 	}
 	if !main {
+		// A snippet runs under Debian's nginx.conf: worker_processes auto.
+		c.t.Workers = runtime.NumCPU()
 		return cfg.Root, nil
 	}
+	c.t.Workers = 1 // nginx's default
 	for _, d := range cfg.Root {
 		switch d.Name {
 		case "http":
@@ -63,6 +67,13 @@ func (c *compiler) httpBlock(cfg *nginx.Config) ([]*nginx.Directive, error) {
 			for _, e := range d.Block {
 				c.ignored(e)
 			}
+		case "worker_processes":
+			n, err := workerProcesses(d)
+			if err != nil {
+				return nil, err
+			}
+			c.t.Workers = n
+			c.ignored(d) // still reported: Berth is one process
 		default:
 			c.ignored(d)
 		}
@@ -528,4 +539,17 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("invalid size %q", s)
 	}
 	return n * mult, nil
+}
+
+// workerProcesses reads worker_processes as ngx_set_worker_processes
+// does: "auto" is one worker per CPU online.
+func workerProcesses(d *nginx.Directive) (int, error) {
+	if d.Args[0] == "auto" {
+		return runtime.NumCPU(), nil
+	}
+	n, err := strconv.Atoi(d.Args[0])
+	if err != nil || n < 0 {
+		return 0, &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid value "%s" in "worker_processes" directive`, d.Args[0])}
+	}
+	return max(n, 1), nil
 }

@@ -22,7 +22,7 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	head := h.proxyHead(d, r)
 	var idle *idlePool
 	if n := keepaliveFor(u, h.g.opts.Version.OrDefault()); n > 0 {
-		idle = rt.idleFor(u.Upstream, n)
+		idle = rt.idleFor(u.Upstream, n*max(rt.table.Workers, 1))
 	}
 	return h.tryUpstream(rt, w, req, d, func(addr Addr, name string) (bool, error) {
 		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connectTimeout, readTimeout, head, body, r, u.Method)
@@ -32,7 +32,8 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		reusable := idle != nil && !resp.Close
 		defer func() {
 			if reusable {
-				conn.SetDeadline(time.Time{})
+				// Its deadline is left as it is: whoever takes it next
+				// sets a new one before using it.
 				idle.put(name, idleConn{conn: conn, br: br})
 			} else {
 				conn.Close()
@@ -54,8 +55,7 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if req.Method == "HEAD" {
 			return true, nil
 		}
-		conn.SetDeadline(time.Time{})
-		if err := copyBody(w, &deadlineReader{conn: conn, r: resp.Body, timeout: readTimeout}); err != nil {
+		if err := copyBody(w, &deadlineReader{conn: conn, buf: br, r: resp.Body, timeout: readTimeout}); err != nil {
 			reusable = false
 			return true, fmt.Errorf("%w: %v", errResponseStarted, err)
 		}
@@ -249,14 +249,20 @@ func (h *handler) tunnel(w http.ResponseWriter, resp *http.Response, up net.Conn
 }
 
 // deadlineReader renews the read timeout before every read of an
-// upstream body, as proxy_read_timeout applies between two reads.
+// upstream body that must wait on the connection, as proxy_read_timeout
+// applies between two reads. A read that buf already holds needs none
+// (most small responses arrive with their head), and the connection's
+// deadline from sending the request still holds until a renewal.
 type deadlineReader struct {
 	conn    net.Conn
+	buf     *bufio.Reader // what r reads conn through
 	r       io.Reader
 	timeout time.Duration
 }
 
 func (d *deadlineReader) Read(p []byte) (int, error) {
-	d.conn.SetReadDeadline(time.Now().Add(d.timeout))
+	if d.buf.Buffered() == 0 {
+		d.conn.SetReadDeadline(time.Now().Add(d.timeout))
+	}
 	return d.r.Read(p)
 }

@@ -36,10 +36,13 @@ var reasons = []struct {
 	names []string
 }{
 	{"nginx process setting; Berth runs as one process", []string{
-		"user", "worker_processes", "worker_connections", "worker_rlimit_nofile", "pid", "daemon",
+		"user", "worker_connections", "worker_rlimit_nofile", "pid", "daemon",
 		"master_process", "multi_accept", "use", "accept_mutex", "load_module", "pcre_jit",
 		"worker_cpu_affinity", "worker_priority", "thread_pool", "env", "working_directory",
 		"lock_file", "timer_resolution", "worker_shutdown_timeout", "debug_connection",
+	}},
+	{"nginx process setting; Berth runs as one process, keeping each upstream's keepalive connections once per worker nginx would start", []string{
+		"worker_processes",
 	}},
 	{"logging: Berth writes its own access log", []string{
 		"access_log", "error_log", "log_format", "log_not_found", "log_subrequest", "rewrite_log",

@@ -12,10 +12,15 @@ import (
 type Table struct {
 	Config    *nginx.Config
 	HTTP      *Conf
-	Servers   []*Server          // in config order
-	Groups    []*Group           // one per listen address:port, in order of first use
-	Upstreams []*Upstream        // blocks and implicit ones, in config order
-	maps      map[string]*mapVar // by variable name, without "$"
+	Servers   []*Server   // in config order
+	Groups    []*Group    // one per listen address:port, in order of first use
+	Upstreams []*Upstream // blocks and implicit ones, in config order
+	// Workers is how many worker processes nginx runs this config with
+	// (worker_processes). Berth is one process, but each nginx worker
+	// keeps its own `keepalive N` idle upstream connections, so Berth
+	// keeps N × Workers.
+	Workers int
+	maps    map[string]*mapVar // by variable name, without "$"
 	// regexes are the compiled patterns of rewrite and if directives.
 	regexes map[*nginx.Directive]*Regex
 	// anonymous are the locations `if` and `limit_except` blocks make,

@@ -85,11 +85,10 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if n == 0 {
 			return true, nil
 		}
-		var src io.Reader = &deadlineReader{conn: conn, r: br, timeout: readTimeout}
+		var src io.Reader = &deadlineReader{conn: conn, buf: br, r: br, timeout: readTimeout}
 		if n > 0 {
 			src = io.LimitReader(src, n)
 		}
-		conn.SetDeadline(time.Time{})
 		if err := copyBody(w, src); err != nil {
 			return true, fmt.Errorf("%w: %v", errResponseStarted, err)
 		}
