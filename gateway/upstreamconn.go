@@ -100,10 +100,12 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
 }
 
-// dialUpstream connects to a peer within the connect timeout. Like nginx
-// (proxy_socket_keepalive off), it asks for no TCP keepalive probes, which
-// also spares every new connection Go's three setsockopt calls for them.
-func dialUpstream(a Addr, timeout time.Duration) (net.Conn, error) {
+// dialNet connects to a peer within the connect timeout with Go's
+// net.Dialer: dialUpstream on systems other than Linux, and on Linux for
+// host names, which need Go's resolver. Like nginx (proxy_socket_keepalive
+// off), it asks for no TCP keepalive probes, which also spares every new
+// connection Go's three setsockopt calls for them.
+func dialNet(a Addr, timeout time.Duration) (net.Conn, error) {
 	network, address := a.Dial()
 	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
 	return d.Dial(network, address)
