@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/berth-dev/berth/app/demo"
+	"github.com/berth-dev/berth/app/logwriter"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -40,19 +41,27 @@ var commands = []command{
 // Main runs berth with the given arguments and returns the exit code. Only
 // main decides to exit.
 func Main(args []string, stdout, stderr io.Writer) int {
-	log := hclog.New(&hclog.LoggerOptions{Name: "berth", Output: stderr, Level: hclog.Info})
-	e := &env{stdout: stdout, stderr: stderr, log: log, exit: os.Exit}
+	if len(args) > 0 && args[0] == demo.Command {
+		// A demo service: its own signals and exit code.
+		return demo.Main(args[1:], stdout, stderr)
+	}
+	// Berth's log is batched (the gateway logs every request); the
+	// services' output on stdout still comes after the lines before it.
+	stdout, errw := logwriter.Pair(stdout, stderr)
+	defer errw.Close()
+	log := hclog.New(&hclog.LoggerOptions{Name: "berth", Output: errw, Level: hclog.Info})
+	exit := func(code int) {
+		errw.Close()
+		os.Exit(code)
+	}
+	e := &env{stdout: stdout, stderr: errw, log: log, exit: exit}
 	if len(args) == 0 {
 		// Double-clicked, or run bare: the desktop app.
 		args = []string{"open"}
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
+		usage(errw)
 		return 0
-	}
-	if args[0] == demo.Command {
-		// A demo service: its own signals and exit code.
-		return demo.Main(args[1:], stdout, stderr)
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -60,15 +69,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			defer stop()
 			if err := c.run(ctx, e, args[1:]); err != nil {
 				if err != errUsage {
-					fmt.Fprintf(stderr, "berth %s: %v\n", c.name, err)
+					fmt.Fprintf(errw, "berth %s: %v\n", c.name, err)
 				}
 				return exitCode(err)
 			}
 			return 0
 		}
 	}
-	fmt.Fprintf(stderr, "berth: unknown command %q\n\n", args[0])
-	usage(stderr)
+	fmt.Fprintf(errw, "berth: unknown command %q\n\n", args[0])
+	usage(errw)
 	return 2
 }
 
