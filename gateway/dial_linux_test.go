@@ -125,7 +125,7 @@ func listening(network, address string) func(t *testing.T) Addr {
 	return func(t *testing.T) Addr {
 		l, err := net.Listen(network, address)
 		if err != nil {
-			t.Skipf("no %s: %v", network, err)
+			t.Fatalf("no %s: %v", network, err)
 		}
 		done := make(chan struct{})
 		go func() {
@@ -158,7 +158,7 @@ func addrOf(t *testing.T, a net.Addr) Addr {
 func loopback(t *testing.T, family int) (fd int, a Addr) {
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		t.Skipf("no socket of family %d: %v", family, err)
+		t.Fatalf("no socket of family %d: %v", family, err)
 	}
 	t.Cleanup(func() { syscall.Close(fd) })
 	var sa syscall.Sockaddr = &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
@@ -167,7 +167,7 @@ func loopback(t *testing.T, family int) (fd int, a Addr) {
 		sa, host = &syscall.SockaddrInet6{Addr: [16]byte{15: 1}}, "::1"
 	}
 	if err := syscall.Bind(fd, sa); err != nil {
-		t.Skipf("cannot bind %s: %v", host, err)
+		t.Fatalf("cannot bind %s: %v", host, err)
 	}
 	sa, err = syscall.Getsockname(fd)
 	if err != nil {
@@ -211,7 +211,7 @@ func fullTCP(family int) func(t *testing.T) Addr {
 			}
 			t.Cleanup(func() { c.Close() })
 		}
-		t.Skip("could not fill a listen backlog")
+		t.Fatal("could not fill a listen backlog")
 		return a
 	}
 }
@@ -242,7 +242,7 @@ func fullUnix(path string) func(t *testing.T) Addr {
 			}
 			t.Cleanup(func() { c.Close() })
 		}
-		t.Skip("could not fill a listen backlog")
+		t.Fatal("could not fill a listen backlog")
 		return a
 	}
 }
@@ -287,7 +287,7 @@ func TestUpstreamConn(t *testing.T) {
 		t.Run(tc.network, func(t *testing.T) {
 			l, err := net.Listen(tc.network, tc.address)
 			if err != nil {
-				t.Skipf("no %s: %v", tc.network, err)
+				t.Fatalf("no %s: %v", tc.network, err)
 			}
 			defer l.Close()
 			// The peer echoes what it reads until EOF, then says "bye".
