@@ -48,23 +48,20 @@ func (r *runner) run(ctx context.Context, gen uint64, rt Runtime, kind RuntimeKi
 	}
 	attempts := 0
 	for {
-		t, err := r.prepare(kind, rt)
 		var end ending
-		switch {
-		case err != nil && r.old != nil:
-			end, kind = r.rollBack(ctx, gen, kind, err.Error())
-		case err != nil:
-			s.finish(svc, gen, Failed, err.Error(), 0)
-			return
-		default:
-			end, err = r.once(ctx, gen, rt, kind, t)
+		var failed string // why the run's instance never ran, or ""
+		t, err := r.prepare(kind, rt)
+		if err != nil {
+			failed = err.Error()
+		} else if end, err = r.once(ctx, gen, rt, kind, t); err != nil {
+			failed = "could not start: " + err.Error()
 		}
 		switch {
-		case err != nil && r.old != nil:
-			end, kind = r.rollBack(ctx, gen, kind, "could not start: "+err.Error())
-		case err != nil:
-			s.log.Warn("could not start", "service", spec.Name, "error", err)
-			s.finish(svc, gen, Failed, "could not start: "+err.Error(), 0)
+		case failed != "" && r.old != nil:
+			end, kind = r.rollBack(ctx, gen, kind, failed)
+		case failed != "":
+			s.log.Warn("could not start", "service", spec.Name, "error", failed)
+			s.finish(svc, gen, Failed, failed, 0)
 			return
 		case end.byControl:
 			return

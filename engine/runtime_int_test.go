@@ -329,3 +329,26 @@ func TestOldInstanceEndsDuringMove(t *testing.T) {
 	<-containers.started
 	s.waitState("web", engine.Running)
 }
+
+// A move whose new instance cannot even be prepared (no port to serve
+// on) leaves the old one serving too, supervised as before: when it
+// ends by itself the service exits as any run does, not failed with the
+// move's error.
+func TestUnpreparedMoveKeepsTheOldInstance(t *testing.T) {
+	procs, containers := newFakeRuntime(), newFakeRuntime()
+	spec := engine.Spec{Name: "web", Serves: true, Socket: "web.sock"}
+	s := newStackWith(t, []engine.Spec{spec}, map[engine.RuntimeKind]engine.Runtime{engine.Process: procs, engine.Container: containers},
+		engine.Options{PickPort: func() (int, error) { return 0, errors.New("no port today") }})
+	s.Start("web")
+	old := <-procs.started
+	s.waitState("web", engine.Running)
+	s.SetRuntime("web", engine.Container)
+	s.waitFor("back on the process runtime", func(snap engine.Snapshot) bool {
+		st, _ := snap.Service("web")
+		return st.Runtime == engine.Process && st.Socket != "" && !strings.HasPrefix(st.Detail, "moving")
+	})
+	old.Stop(syscall.SIGTERM, 0) // it ends on its own, as far as the engine knows
+	if st := s.waitState("web", engine.Exited, engine.Failed); st.State != engine.Exited {
+		t.Errorf("after the old instance ended: %s %q, want exited", st.State, st.Detail)
+	}
+}
