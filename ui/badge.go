@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/berth-dev/berth/engine"
@@ -114,13 +117,14 @@ func roundDuration(d time.Duration) string {
 	}
 }
 
-// address is where a service serves now.
+// address is where a service serves now: its port is on st.Host, the
+// remote Docker engine's host for a container there, else on loopback.
 func address(st engine.ServiceState) string {
 	switch {
 	case st.Socket != "":
 		return "unix:" + st.Socket
 	case st.Port != 0:
-		return fmt.Sprintf("127.0.0.1:%d", st.Port)
+		return net.JoinHostPort(cmp.Or(st.Host, "127.0.0.1"), strconv.Itoa(st.Port))
 	}
 	return ""
 }

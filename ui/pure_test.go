@@ -75,3 +75,22 @@ func TestServiceSummaryAndClock(t *testing.T) {
 		t.Errorf("crashed reads %q", got)
 	}
 }
+
+// A container on a remote Docker engine publishes its port on that
+// engine's host, not on this machine's loopback.
+func TestAddressNamesTheHost(t *testing.T) {
+	for _, c := range []struct {
+		st   engine.ServiceState
+		want string
+	}{
+		{engine.ServiceState{Port: 8000}, "127.0.0.1:8000"},
+		{engine.ServiceState{Port: 8000, Host: "docker.example"}, "docker.example:8000"},
+		{engine.ServiceState{Port: 8000, Host: "fd00::5"}, "[fd00::5]:8000"},
+		{engine.ServiceState{Port: 8000, Socket: "/run/s1.sock"}, "unix:/run/s1.sock"},
+		{engine.ServiceState{}, ""},
+	} {
+		if got := address(c.st); got != c.want {
+			t.Errorf("address(%+v) = %q, want %q", c.st, got, c.want)
+		}
+	}
+}
