@@ -106,17 +106,6 @@ func (l *eventLog) String() string {
 	return strings.Join(l.list, "\n")
 }
 
-// freeTestPort is a port free on 127.0.0.1 just now.
-func freeTestPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // A runtime's word on a start (pulling, with progress) shows in the
 // service's state, and a stop during it cancels the start: the service
 // is stopped, not failed.
@@ -149,7 +138,7 @@ func TestRuntimeStatusAndCancelledStart(t *testing.T) {
 // healthcheck is not run on the host as well (here it would fail).
 func TestHealthFromTheRuntime(t *testing.T) {
 	rt := newFakeRuntime()
-	spec := engine.Spec{Name: "c", Runtime: engine.Container, Serves: true, Port: freeTestPort(t),
+	spec := engine.Spec{Name: "c", Runtime: engine.Container, Serves: true, Port: freePort(t),
 		Healthcheck: &engine.Healthcheck{Test: []string{"CMD", "false"}, Interval: 10 * time.Millisecond, StartInterval: 10 * time.Millisecond, Retries: 1}}
 	s := newStackWith(t, []engine.Spec{spec}, map[engine.RuntimeKind]engine.Runtime{engine.Container: rt}, engine.Options{})
 	s.Start("c")
