@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -85,7 +84,7 @@ func dialSocket(network string, family int, sa syscall.Sockaddr, raddr net.Addr,
 			return nil, dialError(err)
 		}
 	}
-	return &upstreamConn{f: f, rc: rc, network: network, raddr: raddr, tcp: family != syscall.AF_UNIX}, nil
+	return &upstreamConn{f: f, rc: rc, network: network, raddr: raddr}, nil
 }
 
 // waitConnect waits, until deadline, for the poller to report the socket
@@ -154,15 +153,12 @@ func (dialTimeoutError) Is(target error) bool { return target == context.Deadlin
 type upstreamConn struct {
 	f       *os.File
 	rc      syscall.RawConn
-	network string
+	network string // "tcp" or "unix", as net.Dial names it
 	raddr   net.Addr
-	tcp     bool
 
-	wrote   atomic.Bool // a Write happened
-	nodelay atomic.Bool // TCP_NODELAY is set (or was tried)
-
-	laddrOnce sync.Once
-	laddr     net.Addr
+	// writes counts Writes up to the second, before which a TCP
+	// connection sets TCP_NODELAY.
+	writes atomic.Uint32
 }
 
 func (c *upstreamConn) Read(p []byte) (int, error) {
@@ -174,25 +170,16 @@ func (c *upstreamConn) Read(p []byte) (int, error) {
 }
 
 func (c *upstreamConn) Write(p []byte) (int, error) {
-	if c.tcp && !c.nodelay.Load() {
-		if c.wrote.Swap(true) {
-			c.setNoDelay()
-		}
+	if c.network == "tcp" && c.writes.Load() < 2 && c.writes.Add(1) == 2 {
+		c.rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		})
 	}
 	n, err := c.f.Write(p)
 	if err != nil {
 		err = c.opError("write", err)
 	}
 	return n, err
-}
-
-func (c *upstreamConn) setNoDelay() {
-	if c.nodelay.Swap(true) {
-		return
-	}
-	c.rc.Control(func(fd uintptr) {
-		syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-	})
 }
 
 func (c *upstreamConn) Close() error {
@@ -236,32 +223,31 @@ func (c *upstreamConn) setError(err error) error {
 
 func (c *upstreamConn) RemoteAddr() net.Addr { return c.raddr }
 
-// LocalAddr asks the kernel (getsockname) the first time it is needed:
-// nothing in the gateway does but an error message.
+// LocalAddr asks the kernel (getsockname) each time: nothing in the
+// gateway needs it but an error message, so no connection keeps it. It
+// is nil once the connection is closed.
 func (c *upstreamConn) LocalAddr() net.Addr {
-	c.laddrOnce.Do(func() {
-		var sa syscall.Sockaddr
-		var err error
-		if cerr := c.rc.Control(func(fd uintptr) { sa, err = syscall.Getsockname(int(fd)) }); cerr != nil || err != nil {
-			return
-		}
-		switch sa := sa.(type) {
-		case *syscall.SockaddrInet4:
-			c.laddr = &net.TCPAddr{IP: sa.Addr[:], Port: sa.Port}
-		case *syscall.SockaddrInet6:
-			zone := ""
-			if sa.ZoneId != 0 {
-				zone = strconv.Itoa(int(sa.ZoneId))
-				if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
-					zone = ifi.Name
-				}
+	var sa syscall.Sockaddr
+	var err error
+	if cerr := c.rc.Control(func(fd uintptr) { sa, err = syscall.Getsockname(int(fd)) }); cerr != nil || err != nil {
+		return nil
+	}
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &net.TCPAddr{IP: sa.Addr[:], Port: sa.Port}
+	case *syscall.SockaddrInet6:
+		zone := ""
+		if sa.ZoneId != 0 {
+			zone = strconv.Itoa(int(sa.ZoneId))
+			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
+				zone = ifi.Name
 			}
-			c.laddr = &net.TCPAddr{IP: sa.Addr[:], Port: sa.Port, Zone: zone}
-		case *syscall.SockaddrUnix:
-			c.laddr = &net.UnixAddr{Name: sa.Name, Net: "unix"}
 		}
-	})
-	return c.laddr
+		return &net.TCPAddr{IP: sa.Addr[:], Port: sa.Port, Zone: zone}
+	case *syscall.SockaddrUnix:
+		return &net.UnixAddr{Name: sa.Name, Net: "unix"}
+	}
+	return nil
 }
 
 // opError makes an *os.File error what a net.Conn returns: an *OpError
