@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/fixtures"
 )
 
 func TestMainCommandLine(t *testing.T) {
@@ -130,7 +132,7 @@ func runBinary(t *testing.T, bin string, env []string, network, addr string) {
 	t.Helper()
 	cmd := exec.Command(bin, "--name", "service2")
 	cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
-	var stdout, stderr logBuffer
+	var stdout, stderr fixtures.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -15,24 +15,6 @@ import (
 	"github.com/berth-dev/berth/gateway/uwsgi"
 )
 
-// logBuffer collects a service's log lines, written from its goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitFor waits until cond holds, failing the test after 10 seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()

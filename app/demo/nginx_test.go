@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/fixtures"
 	"github.com/berth-dev/berth/fixtures/nginxtest"
 )
 
@@ -152,7 +153,7 @@ http {
 // ends, and waits until it accepts on port.
 func startNginx(t *testing.T, bin, run, conf string, port int) {
 	t.Helper()
-	var out logBuffer
+	var out fixtures.LockedBuffer
 	cmd := exec.Command(bin, "-p", run+"/", "-e", filepath.Join(run, "error.log"), "-c", conf)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

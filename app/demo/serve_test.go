@@ -12,12 +12,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/fixtures"
 )
 
 // checkAnswers sends the same requests to a running service and checks
 // the JSON, the counter going up by one per request, and one log line
 // each. Probing connections (connect, close) count for nothing.
-func checkAnswers(t *testing.T, network, addr string, log *logBuffer) {
+func checkAnswers(t *testing.T, network, addr string, log *fixtures.LockedBuffer) {
 	t.Helper()
 	// A health probe: connects and closes without a request.
 	if c, err := net.Dial(network, addr); err == nil {
@@ -65,7 +67,7 @@ func checkAnswers(t *testing.T, network, addr string, log *logBuffer) {
 
 func TestServeUnix(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "service1.sock")
-	log := &logBuffer{}
+	log := &fixtures.LockedBuffer{}
 	stop := startServe(t, func(ctx context.Context) error { return Serve(ctx, "service1", sock, log) })
 	waitFor(t, "the listening line", func() bool { return strings.Contains(log.String(), "service1 listening on unix:"+sock+"\n") })
 	checkAnswers(t, "unix", sock, log)
@@ -81,7 +83,7 @@ func TestServeUnix(t *testing.T) {
 }
 
 func TestServeTCP(t *testing.T) {
-	log := &logBuffer{}
+	log := &fixtures.LockedBuffer{}
 	startServe(t, func(ctx context.Context) error { return ServeTCP(ctx, "service1", "127.0.0.1:0", log) })
 	listening := regexp.MustCompile(`service1 listening on (127\.0\.0\.1:\d+)\n`)
 	waitFor(t, "the listening line", func() bool { return listening.MatchString(log.String()) })
@@ -107,7 +109,7 @@ func TestServeTCPAddressInUse(t *testing.T) {
 // goleak check in TestMain).
 func TestStopEndsEverything(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "s.sock")
-	log := &logBuffer{}
+	log := &fixtures.LockedBuffer{}
 	stop := startServe(t, func(ctx context.Context) error { return Serve(ctx, "s", sock, log) })
 	waitFor(t, "the socket", func() bool { _, err := os.Lstat(sock); return err == nil })
 
@@ -168,7 +170,7 @@ func TestStaleSocketRemoved(t *testing.T) {
 	if _, err := os.Lstat(sock); err != nil {
 		t.Fatalf("setting up the stale socket: %v", err)
 	}
-	log := &logBuffer{}
+	log := &fixtures.LockedBuffer{}
 	startServe(t, func(ctx context.Context) error { return Serve(ctx, "s", sock, log) })
 	waitFor(t, "the listening line", func() bool { return strings.Contains(log.String(), "listening") })
 	if status, _, _ := ask(t, "unix", sock, request{method: "GET", uri: "/", path: "/"}); status != 200 {
@@ -219,7 +221,7 @@ func TestReplacedSocketKept(t *testing.T) {
 	if err := os.Remove(sock); err != nil {
 		t.Fatal(err)
 	}
-	log := &logBuffer{}
+	log := &fixtures.LockedBuffer{}
 	startServe(t, func(ctx context.Context) error { return Serve(ctx, "new", sock, log) })
 	waitFor(t, "the new listening line", func() bool { return strings.Contains(log.String(), "listening") })
 	stop()
