@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/berth-dev/berth/engine"
@@ -103,13 +104,22 @@ func (l *fakeLogs) Next(ctx context.Context) ([]engine.Line, error) {
 	}
 }
 
-// fakeHost opens one fake stack.
+// fakeHost opens one fake stack, once gate (when set) is closed.
 type fakeHost struct {
 	stack    *fakeStack
 	settings Settings
+	gate     chan struct{}
+	opened   atomic.Int32 // Opens that returned
 }
 
-func (h *fakeHost) Open(string) (Stack, error)           { return h.stack, nil }
+func (h *fakeHost) Open(string) (Stack, error) {
+	if h.gate != nil {
+		<-h.gate
+	}
+	defer h.opened.Add(1)
+	return h.stack, nil
+}
+
 func (h *fakeHost) Import(_, out string) (string, error) { return out, nil }
 func (h *fakeHost) Showing(string, string)               {}
 func (h *fakeHost) Recent() []string                     { return []string{"/home/dev/shop/compose.yaml"} }

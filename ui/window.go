@@ -51,6 +51,13 @@ type Window struct {
 	shown atomic.Pointer[engine.Snapshot]
 
 	stopLoop func() // stops the snapshot loop of the current stack
+
+	// opening counts open's goroutines, which Close waits for. closed,
+	// set by Close, keeps a stack that opens afterwards from being bound:
+	// nothing would stop its loops. mu guards closed across that binding.
+	opening sync.WaitGroup
+	mu      sync.Mutex
+	closed  bool
 }
 
 // NewWindow builds the window on a and opens the stack at path through
@@ -319,8 +326,14 @@ func (w *Window) unbind() {
 	w.detail.logs.detach()
 }
 
-// Close stops the window's goroutines.
-func (w *Window) Close() { w.unbind() }
+// Close stops the window's goroutines, waiting for a stack still opening.
+func (w *Window) Close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.opening.Wait()
+	w.unbind()
+}
 
 func (w *Window) showError(err error) { dialog.ShowError(err, w.win) }
 
@@ -356,11 +369,18 @@ func (w *Window) open(path string) {
 	wait := dialog.NewCustomWithoutButtons("Opening "+name+"…", bar, w.win)
 	wait.Show()
 	w.unbind()
+	w.opening.Add(1)
 	go func() {
+		defer w.opening.Done()
 		st, err := w.host.Open(path)
 		fyne.Do(func() {
 			bar.Stop() // a hidden bar animates on, redrawing the window
 			wait.Hide()
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if w.closed {
+				return // the host closes the stack
+			}
 			var taken *PortTakenError
 			switch {
 			case errors.As(err, &taken):

@@ -37,6 +37,23 @@ func openWindow(t *testing.T, f *fakeStack) *Window {
 	return w
 }
 
+// A stack that finishes opening after the window closed is not shown:
+// Close waits for the open, and nothing follows the stack afterwards.
+func TestCloseWhileOpening(t *testing.T) {
+	h := &fakeHost{stack: newFakeStack("service1"), settings: Settings{LogLines: 1000}, gate: make(chan struct{})}
+	w := NewWindow(test.NewTempApp(t), h, "")
+	release := time.AfterFunc(50*time.Millisecond, func() { close(h.gate) })
+	defer release.Stop()
+	w.Close()
+	if h.opened.Load() != 1 {
+		t.Fatal("Close returned before the stack it was opening did")
+	}
+	time.Sleep(100 * time.Millisecond) // a bound stack shows its first snapshot at once; nothing to wait on
+	if n := w.applied.Load(); n != 0 {
+		t.Errorf("the closed window showed %d snapshots of a stack opened after Close", n)
+	}
+}
+
 // waitApplied waits (on the window's own count, not on time) until the
 // window has shown n snapshots.
 func waitApplied(t *testing.T, w *Window, n uint64) {
