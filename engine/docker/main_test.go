@@ -19,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/fixtures"
 )
 
 // testImage is fixtures/containers/svc built FROM scratch, made once for
@@ -222,22 +223,7 @@ func dockerPS(t *testing.T, filters ...string) string {
 }
 
 // buffer is a writer safe for the runtime's goroutines and the test's.
-type buffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
+type buffer struct{ fixtures.LockedBuffer }
 
 // waitText waits until the buffer holds text.
 func (b *buffer) waitText(t *testing.T, text string) {
