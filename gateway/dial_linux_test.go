@@ -21,7 +21,8 @@ import (
 
 // dialUpstream fails as net.Dial does, with the same error text and the
 // same answers from isTimeout (504 or 502) and errors.Is, and connects
-// where it connects.
+// where it connects; it makes its own connection (and timeout) rather
+// than falling back to net.Dial, which would pass the rest unnoticed.
 func TestDialUpstreamLikeNetDial(t *testing.T) {
 	dir := t.TempDir()
 	cases := []struct {
@@ -70,6 +71,7 @@ func TestDialUpstreamLikeNetDial(t *testing.T) {
 			if timeout == 0 {
 				timeout = 5 * time.Second
 			}
+			var errs []error
 			for _, dial := range []struct {
 				name string
 				f    func(Addr, time.Duration) (net.Conn, error)
@@ -77,7 +79,11 @@ func TestDialUpstreamLikeNetDial(t *testing.T) {
 				start := time.Now()
 				c, err := dial.f(a, timeout)
 				took := time.Since(start)
+				errs = append(errs, err)
 				if c != nil {
+					if _, raw := c.(*upstreamConn); raw != (dial.name == "dialUpstream") {
+						t.Errorf("%s made a %T", dial.name, c)
+					}
 					c.Close()
 				}
 				if (err == nil) != tc.ok {
@@ -105,14 +111,15 @@ func TestDialUpstreamLikeNetDial(t *testing.T) {
 					if dial.name == "dialUpstream" && !errors.Is(err, context.DeadlineExceeded) {
 						t.Errorf("%s: %v is not context.DeadlineExceeded, as net's errTimeout is", dial.name, err)
 					}
+					if got := errors.As(err, new(dialTimeoutError)); got != (dial.name == "dialUpstream") {
+						t.Errorf("%s: %v holds dialUpstream's timeout error: %v", dial.name, err, got)
+					}
 				}
 				if tc.timeout > 0 && (took < tc.timeout || took > tc.timeout+2*time.Second) {
 					t.Errorf("%s: timed out after %v, want %v", dial.name, took, tc.timeout)
 				}
 			}
-			_, nerr := dialNet(a, timeout)
-			_, uerr := dialUpstream(a, timeout)
-			if nerr != nil && uerr != nil && nerr.Error() != uerr.Error() {
+			if nerr, uerr := errs[0], errs[1]; nerr != nil && uerr != nil && nerr.Error() != uerr.Error() {
 				t.Errorf("dialUpstream's error %q, net.Dial's %q", uerr, nerr)
 			}
 		})
@@ -371,13 +378,15 @@ func TestUpstreamConn(t *testing.T) {
 				t.Errorf("read past the deadline: %v, want %s", err, want)
 			}
 			// The same error as a net.Conn's, word for word.
-			if nc, err := net.Dial(prefix, l.Addr().String()); err == nil {
-				nc.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
-				_, nerr := nc.Read(buf)
-				nc.Close()
-				if want := "read " + prefix + " " + nc.LocalAddr().String() + "->" + nc.RemoteAddr().String() + ": i/o timeout"; nerr == nil || nerr.Error() != want {
-					t.Errorf("net.Conn's error changed: %v, this test expects %s", nerr, want)
-				}
+			nc, err := net.Dial(prefix, l.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			nc.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+			_, nerr := nc.Read(buf)
+			nc.Close()
+			if want := "read " + prefix + " " + nc.LocalAddr().String() + "->" + nc.RemoteAddr().String() + ": i/o timeout"; nerr == nil || nerr.Error() != want {
+				t.Errorf("net.Conn's error changed: %v, this test expects %s", nerr, want)
 			}
 			c.SetDeadline(time.Time{})
 			// CloseWrite: the peer sees EOF and can still answer.
