@@ -134,18 +134,7 @@ func listening(network, address string) func(t *testing.T) Addr {
 		if err != nil {
 			t.Fatalf("no %s: %v", network, err)
 		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				c.Close()
-			}
-		}()
-		t.Cleanup(func() { l.Close(); <-done })
+		acceptEach(t, l, func(c net.Conn) { c.Close() })
 		return addrOf(t, l.Addr())
 	}
 }

@@ -64,6 +64,27 @@ func TestPortTakenNamesItsHolder(t *testing.T) {
 	}
 }
 
+// acceptEach calls serve with each connection ln accepts, in the accept
+// loop's goroutine, until the test ends: then ln is closed and the loop
+// waited for.
+func acceptEach(t *testing.T, ln net.Listener, serve func(net.Conn)) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			serve(c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+	})
+}
+
 // startGateway serves src with its production ports on free local ones.
 func startGateway(t *testing.T, src string) (*Gateway, string) {
 	t.Helper()

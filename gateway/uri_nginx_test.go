@@ -397,37 +397,25 @@ func startRequestLineEcho(t *testing.T) int {
 	if err != nil {
 		t.Fatalf("upstream listen: %v", err)
 	}
-	done := make(chan struct{})
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-	})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
+	acceptEach(t, ln, func(c net.Conn) {
+		go func() {
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			br := bufio.NewReader(c)
+			line, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(c)
-				line, err := br.ReadString('\n')
-				if err != nil {
-					return
+			for {
+				h, err := br.ReadString('\n')
+				if err != nil || h == "\r\n" {
+					break
 				}
-				for {
-					h, err := br.ReadString('\n')
-					if err != nil || h == "\r\n" {
-						break
-					}
-				}
-				line = strings.TrimSuffix(line, "\r\n")
-				fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(line), line)
-			}()
-		}
-	}()
+			}
+			line = strings.TrimSuffix(line, "\r\n")
+			fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(line), line)
+		}()
+	})
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
