@@ -21,7 +21,7 @@ func notices(prev, next engine.Snapshot) []notice {
 		}
 		switch st.State {
 		case engine.Crashed:
-			out = append(out, notice{st.Name + " crashed", withDetail(fmt.Sprintf("Exit code %d; Berth restarts it", st.ExitCode), "")})
+			out = append(out, notice{st.Name + " crashed", fmt.Sprintf("Exit code %d; Berth restarts it", st.ExitCode)})
 		case engine.Failed:
 			out = append(out, notice{st.Name + " failed", withDetail("Berth gave up on it", st.Detail)})
 		case engine.Unhealthy:

@@ -167,13 +167,13 @@ func newRoutesPane(stack func() Stack) *routesPane {
 func (p *routesPane) setRoutes(r Routes) {
 	p.routes = r
 	p.selected = -1
-	if len(r.Report) == 0 {
-		p.report.SetText("The import found nothing to report.")
-	} else {
-		p.report.SetText(strings.Join(r.Report, "\n"))
-	}
-	if r.Config == "" {
+	switch {
+	case r.Config == "":
 		p.report.SetText("This stack has no gateway: add x-berth.gateway.nginx to the stack file to import an nginx config.")
+	case len(r.Report) == 0:
+		p.report.SetText("The import found nothing to report.")
+	default:
+		p.report.SetText(strings.Join(r.Report, "\n"))
 	}
 }
 

@@ -98,7 +98,6 @@ func NewWindow(a fyne.App, host Host, path string) *Window {
 		}
 	})
 	w.setupTray()
-	w.win.SetTitle("Berth")
 	w.open(path)
 	return w
 }
@@ -131,7 +130,6 @@ func (w *Window) withStack(cmd func(Stack)) func() {
 func (w *Window) mainMenu() *fyne.MainMenu {
 	recent := fyne.NewMenuItem("Recent stacks", nil)
 	for _, path := range w.host.Recent() {
-		path := path
 		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(path, func() { w.open(path) }))
 	}
 	if recent.ChildMenu == nil {
