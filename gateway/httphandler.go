@@ -256,11 +256,8 @@ func (h *handler) accessLog(rt *routes, req *http.Request, d *Decision, upstream
 		"duration", dur.Round(time.Microsecond).String())
 	if s := d.Server.Server; s != nil {
 		labels, ok := rt.stats.logLabels[routeKey{s, d.Location}]
-		if !ok {
-			labels[0] = withPos(displayServer(s), s.Pos)
-			if d.Location != nil {
-				labels[1] = withPos(d.Location.Label(), d.Location.Pos)
-			}
+		if !ok { // an `if` block's location, say
+			labels = routeLabels(s, d.Location)
 		}
 		args = append(args, "server", labels[0])
 		if labels[1] != nil {

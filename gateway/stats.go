@@ -146,11 +146,7 @@ func bindStats(t *Table, kept map[statsID]*locStats) (statsBinding, map[statsID]
 			s = &locStats{}
 		}
 		s.server, s.location = srv, loc // labels follow the table served
-		labels := [2]any{withPos(displayServer(srv), srv.Pos), nil}
-		if loc != nil {
-			labels[1] = withPos(loc.Label(), loc.Pos)
-		}
-		b.logLabels[routeKey{srv, loc}] = labels
+		b.logLabels[routeKey{srv, loc}] = routeLabels(srv, loc)
 		next[id] = s
 		b.byRoute[routeKey{srv, loc}] = s
 		b.order = append(b.order, s)
@@ -167,6 +163,16 @@ func bindStats(t *Table, kept map[statsID]*locStats) (statsBinding, map[statsID]
 		walk(srv, srv.Locations.All())
 	}
 	return b, next
+}
+
+// routeLabels are the access log's labels of srv and loc: "name
+// (file:line)", and nil for the location when loc is nil.
+func routeLabels(srv *Server, loc *Location) [2]any {
+	labels := [2]any{withPos(displayServer(srv), srv.Pos), nil}
+	if loc != nil {
+		labels[1] = withPos(loc.Label(), loc.Pos)
+	}
+	return labels
 }
 
 // lookup returns the figures a request that ended in loc of srv counts
