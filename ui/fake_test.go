@@ -104,9 +104,11 @@ func (l *fakeLogs) Next(ctx context.Context) ([]engine.Line, error) {
 	}
 }
 
-// fakeHost opens one fake stack, once gate (when set) is closed.
+// fakeHost opens one fake stack, once gate (when set) is closed, or
+// fails with err.
 type fakeHost struct {
 	stack    *fakeStack
+	err      error
 	settings Settings
 	gate     chan struct{}
 	opened   atomic.Int32 // Opens that returned
@@ -117,6 +119,9 @@ func (h *fakeHost) Open(string) (Stack, error) {
 		<-h.gate
 	}
 	defer h.opened.Add(1)
+	if h.err != nil {
+		return nil, h.err
+	}
 	return h.stack, nil
 }
 

@@ -192,9 +192,11 @@ func (p *routesPane) showRecent() {
 	p.recent.SetText(recentText(p.stats[p.routes.Rows[p.selected].At].Recent))
 }
 
+// match answers the URL box; it does nothing while no stack is open.
 func (p *routesPane) match() {
-	if strings.TrimSpace(p.url.Text) == "" {
+	url, st := strings.TrimSpace(p.url.Text), p.stack()
+	if url == "" || st == nil {
 		return
 	}
-	p.answer.SetText(p.stack().Match(strings.TrimSpace(p.url.Text)))
+	p.answer.SetText(st.Match(url))
 }

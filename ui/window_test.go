@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"image/color"
 	"strings"
 	"testing"
@@ -51,6 +52,22 @@ func TestCloseWhileOpening(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // a bound stack shows its first snapshot at once; nothing to wait on
 	if n := w.applied.Load(); n != 0 {
 		t.Errorf("the closed window showed %d snapshots of a stack opened after Close", n)
+	}
+}
+
+// A window whose stack did not open has its commands do nothing rather
+// than reach for the missing stack.
+func TestCommandsWithNoStackOpen(t *testing.T) {
+	w := NewWindow(test.NewTempApp(t), &fakeHost{err: errors.New("no stack file here"), settings: Settings{LogLines: 1000}}, "")
+	t.Cleanup(w.Close)
+	w.opening.Wait()
+	for _, label := range []string{"Start all", "Stop all", "Restart", "Open gateway"} {
+		test.Tap(findButton(t, w.win.Content(), label))
+	}
+	w.routes.url.SetText("http://localhost/api/")
+	w.routes.match()
+	if w.routes.answer.Text != "" {
+		t.Errorf("with no stack the match box answered %q", w.routes.answer.Text)
 	}
 }
 
