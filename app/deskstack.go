@@ -158,10 +158,12 @@ func (d deskStack) Match(raw string) string {
 			break
 		}
 	}
+	// The table and the nginx version served now: a stack file edit may
+	// have replaced both since the session opened.
 	d.s.gw.mu.Lock()
-	t := d.s.gw.table
+	t, version := d.s.gw.table, d.s.gw.stack.Gateway.NginxVersion
 	d.s.gw.mu.Unlock()
-	dec := t.Match(req, gateway.MatchOptions{Version: d.s.Stack.Gateway.NginxVersion})
+	dec := t.Match(req, gateway.MatchOptions{Version: version})
 	var b bytes.Buffer
 	printMatch(&b, matchView(req, dec))
 	return b.String()
