@@ -17,14 +17,19 @@ import (
 	"github.com/berth-dev/berth/app/stack"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/fixtures/nginxtest"
+	"github.com/berth-dev/berth/fixtures/uwsgiapp"
 	"github.com/hashicorp/go-hclog"
 )
 
 // The seed's stack end to end: its four uWSGI services run as processes
 // behind the seed's production nginx config; each route reaches its
 // service; toggled off, a service's routes answer the 503 page while the
-// others still answer; on again, it answers.
+// others still answer; on again, it answers. uWSGI missing fails the
+// test at once, rather than as services that never come up.
 func TestSeedStackServesThroughItsGateway(t *testing.T) {
+	if err := uwsgiapp.Check(); err != nil {
+		t.Fatal(err)
+	}
 	servesAndToggles(t, "../fixtures/stacks/seed/compose.yaml", func(svc string) []string {
 		return []string{`"service": "` + svc + `"`, `"path": "/api/` + svc + `/users/42"`}
 	})
