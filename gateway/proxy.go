@@ -55,7 +55,14 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if req.Method == "HEAD" {
 			return true, nil
 		}
-		if err := copyBody(w, &deadlineReader{conn: conn, buf: br, r: resp.Body, timeout: readTimeout}); err != nil {
+		src := &deadlineReader{conn: conn, r: resp.Body, timeout: readTimeout}
+		if len(resp.TransferEncoding) == 0 {
+			// A chunked body's reader may read conn while br still
+			// holds bytes (a chunk's head split across two reads):
+			// it renews before every read.
+			src.buf = br
+		}
+		if err := copyBody(w, src); err != nil {
 			reusable = false
 			return true, fmt.Errorf("%w: %v", errResponseStarted, err)
 		}
@@ -254,14 +261,16 @@ func (h *handler) tunnel(w http.ResponseWriter, resp *http.Response, up net.Conn
 // (most small responses arrive with their head), and the connection's
 // deadline from sending the request still holds until a renewal.
 type deadlineReader struct {
-	conn    net.Conn
-	buf     *bufio.Reader // what r reads conn through
+	conn net.Conn
+	// buf is what r reads conn through, when r reads conn only once
+	// buf is empty; nil renews before every read.
+	buf     *bufio.Reader
 	r       io.Reader
 	timeout time.Duration
 }
 
 func (d *deadlineReader) Read(p []byte) (int, error) {
-	if d.buf.Buffered() == 0 {
+	if d.buf == nil || d.buf.Buffered() == 0 {
 		d.conn.SetReadDeadline(time.Now().Add(d.timeout))
 	}
 	return d.r.Read(p)

@@ -1,8 +1,14 @@
 package gateway
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // hiddenResponseHeader decides by lower case, as strings.ToLower does,
@@ -24,5 +30,44 @@ func TestHiddenResponseHeader(t *testing.T) {
 		if got, want := hiddenResponseHeader(name), byLower(name); got != want {
 			t.Errorf("hiddenResponseHeader(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// proxy_read_timeout runs between two reads of the upstream's body, also
+// when a chunk's head comes split across two reads: the read that waits
+// for its end starts a new timeout, not the one the read before began.
+func TestProxyReadTimeoutChunkSplit(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acceptEach(t, ln, func(c net.Conn) {
+		go func() {
+			defer c.Close()
+			br := bufio.NewReader(c)
+			for {
+				if l, err := br.ReadString('\n'); err != nil || l == "\r\n" {
+					break
+				}
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+			// Each write comes 350 ms after the one before, within
+			// the 600 ms timeout, the second one 700 ms after the
+			// first read of the body began.
+			time.Sleep(350 * time.Millisecond)
+			io.WriteString(c, "5\r\nhello\r\n3")
+			time.Sleep(350 * time.Millisecond)
+			io.WriteString(c, "\r\nabc\r\n0\r\n\r\n")
+		}()
+	})
+	_, addr := startGateway(t, fmt.Sprintf(`server { listen 80; location / { proxy_read_timeout 600ms; proxy_pass http://%s; } }`, ln.Addr()))
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(b) != "helloabc" || err != nil {
+		t.Errorf("%d %q %v, want 200 %q", resp.StatusCode, b, err, "helloabc")
 	}
 }
