@@ -27,6 +27,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// waitAccepting waits until the unix socket at sock accepts a
+// connection: the file appears when it is bound, a moment before it
+// listens, and a dial in between is refused.
+func waitAccepting(t *testing.T, what, sock string) {
+	t.Helper()
+	waitFor(t, what, func() bool {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
 // startServe runs serve in a goroutine until the test ends (or the
 // returned stop is called), and returns stop, which cancels and waits for
 // serve's result.

@@ -49,7 +49,7 @@ func TestBehindRealNginx(t *testing.T) {
 				t.Errorf("%s: %v", name, err)
 			}
 		})
-		waitFor(t, name+"'s socket", func() bool { _, err := os.Lstat(sock); return err == nil })
+		waitAccepting(t, name+"'s socket", sock)
 	}
 	startNginx(t, bin, run, conf, port)
 

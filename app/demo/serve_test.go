@@ -111,7 +111,7 @@ func TestStopEndsEverything(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	log := &fixtures.LockedBuffer{}
 	stop := startServe(t, func(ctx context.Context) error { return Serve(ctx, "s", sock, log) })
-	waitFor(t, "the socket", func() bool { _, err := os.Lstat(sock); return err == nil })
+	waitAccepting(t, "the socket", sock)
 
 	idle, err := net.Dial("unix", sock)
 	if err != nil {
@@ -147,7 +147,7 @@ func TestStopEndsEverything(t *testing.T) {
 func TestDrainAnswersSentRequest(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	stop := startServe(t, func(ctx context.Context) error { return Serve(ctx, "s", sock, io.Discard) })
-	waitFor(t, "the socket", func() bool { _, err := os.Lstat(sock); return err == nil })
+	waitAccepting(t, "the socket", sock)
 	c := send(t, "unix", sock, request{method: "GET", uri: "/late", path: "/late"})
 	defer c.Close()
 	if err := stop(); err != nil {
@@ -217,7 +217,7 @@ func TestSocketNotTaken(t *testing.T) {
 func TestReplacedSocketKept(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	stop := startServe(t, func(ctx context.Context) error { return Serve(ctx, "old", sock, io.Discard) })
-	waitFor(t, "the socket", func() bool { _, err := os.Lstat(sock); return err == nil })
+	waitAccepting(t, "the socket", sock)
 	if err := os.Remove(sock); err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestReplacedSocketKept(t *testing.T) {
 func TestConcurrentCount(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	startServe(t, func(ctx context.Context) error { return Serve(ctx, "s", sock, io.Discard) })
-	waitFor(t, "the socket", func() bool { _, err := os.Lstat(sock); return err == nil })
+	waitAccepting(t, "the socket", sock)
 	const n = 64
 	conns := make([]net.Conn, n)
 	for i := range conns {
