@@ -51,11 +51,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	rw := &countingWriter{ResponseWriter: w}
 	out := newGzipWriter(rw, filterConf(d), req)
-	upstream := h.serve(rt, out, req, r, d, body)
-	if gz, ok := out.(*gzipWriter); ok {
+	o := h.serve(rt, out, req, r, d, body)
+	if gz, ok := out.(*gzipWriter); ok && !o.cut {
 		gz.Close()
 	}
 	dur := time.Since(start)
+	upstream := o.upstream
 	h.accessLog(rt, req, d, upstream, rw, dur)
 	if s := d.Server.Server; s != nil {
 		status := rw.status
@@ -65,6 +66,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if ls := rt.stats.lookup(s, d.Location); ls != nil {
 			ls.record(RequestRecord{Time: start, Method: req.Method, URI: req.RequestURI, Status: status, Upstream: upstream, Duration: dur})
 		}
+	}
+	if o.cut {
+		// What arrived has gone out already (copyBody flushes every
+		// read). This panic is how a handler has net/http close the
+		// connection without finishing the response.
+		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -125,7 +132,7 @@ func remoteHost(remoteAddr string, ap netip.AddrPort) string {
 }
 
 // serve answers a decided request and returns the upstream address used.
-func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) string {
+func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) outcome {
 	switch {
 	case d.Close:
 		if hj, ok := w.(http.Hijacker); ok {
@@ -133,16 +140,16 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 				c.Close()
 			}
 		}
-		return ""
+		return outcome{}
 	case d.Status != 0:
 		h.respond(w, req, d, d.Status)
-		return ""
+		return outcome{}
 	case d.File != "":
 		h.serveFile(w, req, d)
-		return ""
+		return outcome{}
 	case d.Handler == nil:
 		h.respond(w, req, d, 404)
-		return ""
+		return outcome{}
 	case d.Handler.Kind == HandleProxy && d.Upstream != nil:
 		return h.proxy(rt, w, req, r, d, body)
 	case d.Handler.Kind == HandleUWSGI && d.Upstream != nil:
@@ -157,7 +164,7 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	page = []byte(strings.Replace(string(page), "<hr>", "<center>"+htmlEscape.Replace(note)+"</center>\r\n<hr>", 1))
 	w.Header().Set("Content-Type", "text/html")
 	h.writeResponse(w, req, d, 502, page)
-	return ""
+	return outcome{}
 }
 
 // respond sends a response nginx makes itself: return's text, a

@@ -15,7 +15,7 @@ import (
 // proxy serves a proxy_pass decision: an HTTP/1.0 (or proxy_http_version)
 // request written exactly as Decision.Upstream says, the response relayed
 // as it arrives.
-func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) string {
+func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) outcome {
 	u := d.Upstream
 	connectTimeout := timeoutSetting(d.Conf, "proxy_connect_timeout", 60*time.Second)
 	readTimeout := timeoutSetting(d.Conf, "proxy_read_timeout", 60*time.Second)

@@ -24,11 +24,11 @@ import (
 // sent yet or the method is idempotent. exchange returns sent=true once
 // any of the request reached the peer; name is addr.String(), made once.
 func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision,
-	exchange func(addr Addr, name string) (sent bool, err error)) string {
+	exchange func(addr Addr, name string) (sent bool, err error)) outcome {
 	u := d.Upstream
 	if t, ok := rt.targets[u.Upstream]; ok && t.Down != "" {
 		h.unavailable(w, req, d, t)
-		return ""
+		return outcome{}
 	}
 	pool := rt.pool(u.Upstream)
 	var client netip.Addr
@@ -45,14 +45,14 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 				h.g.log.Warn("no live upstreams", "upstream", u.Upstream.Name)
 			}
 			h.fail(rt, w, req, d, status)
-			return last
+			return outcome{upstream: last}
 		}
 		addr := rt.peerAddr(u.Upstream, i)
 		last = pool.names[i]
 		sent, err := exchange(addr, last)
 		if err == nil {
 			att.Done(false)
-			return last
+			return outcome{upstream: last}
 		}
 		h.g.log.Warn("upstream failed", "upstream", u.Upstream.Name, "address", last, "error", err)
 		status = 502
@@ -60,11 +60,12 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			status = 504
 		}
 		more := att.Done(true)
-		if !more || (sent && !idempotent(req.Method)) || errors.Is(err, errResponseStarted) {
-			if !errors.Is(err, errResponseStarted) {
-				h.fail(rt, w, req, d, status)
-			}
-			return last
+		if errors.Is(err, errResponseStarted) {
+			return outcome{upstream: last, cut: true}
+		}
+		if !more || (sent && !idempotent(req.Method)) {
+			h.fail(rt, w, req, d, status)
+			return outcome{upstream: last}
 		}
 	}
 }
@@ -81,6 +82,17 @@ func (h *handler) fail(rt *routes, w http.ResponseWriter, req *http.Request, d *
 		return
 	}
 	h.respond(w, req, d, status)
+}
+
+// outcome is what serving a decision came to, for the access log and
+// for how the response ends.
+type outcome struct {
+	upstream string // the peer that answered last; "" when none was tried
+	// cut: the upstream failed after its response began, so the
+	// client's response must end unfinished, as nginx ends it: the
+	// connection closes without a last chunk or the rest of a
+	// Content-Length, and the client can tell the body is incomplete.
+	cut bool
 }
 
 // errResponseStarted: the upstream failed after its response began to

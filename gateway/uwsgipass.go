@@ -18,7 +18,7 @@ const bodyInMemory = 16 << 10
 // uwsgi serves a uwsgi_pass decision: the packet of vars Decision.Upstream
 // lists, the request body, then the application's HTTP-style response
 // relayed as it arrives. nginx never reuses uwsgi connections.
-func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) string {
+func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) outcome {
 	u := d.Upstream
 	// nginx reads a body up to bodyInMemory into memory before it
 	// connects and sends it with the packet in one write: an application
@@ -34,13 +34,13 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	if err != nil {
 		h.g.log.Error("uwsgi request is too big", "upstream", u.Upstream.Name, "error", err)
 		h.respond(w, req, d, 502)
-		return ""
+		return outcome{}
 	}
 	if small > 0 {
 		n := len(packet)
 		packet = packet[:n+int(small)]
 		if _, err := io.ReadFull(body, packet[n:]); err != nil {
-			return "" // the client went away
+			return outcome{} // the client went away
 		}
 		body = nil
 	}
@@ -87,7 +87,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		}
 		var src io.Reader = &deadlineReader{conn: conn, buf: br, r: br, timeout: readTimeout}
 		if n > 0 {
-			src = io.LimitReader(src, n)
+			src = &lengthReader{r: src, left: n}
 		}
 		if err := copyBody(w, src); err != nil {
 			return true, fmt.Errorf("%w: %v", errResponseStarted, err)
@@ -122,4 +122,27 @@ func relayUWSGIHeaders(out http.Header, headers []uwsgi.Header) {
 		vals = append(vals, hd.Value)
 		out[key] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
+}
+
+// lengthReader reads a body of a known length: io.LimitReader, but an
+// end before the length is io.ErrUnexpectedEOF, an upstream failure
+// (nginx's "upstream prematurely closed connection"), not the body's end.
+type lengthReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *lengthReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if err == io.EOF && l.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
