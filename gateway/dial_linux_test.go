@@ -59,8 +59,9 @@ func TestDialUpstreamLikeNetDial(t *testing.T) {
 			return Addr{Network: "unix", Path: filepath.Join(dir, "missing.sock")}
 		}},
 		// A full unix backlog: net.Dial fails at once with EAGAIN, an
-		// error whose Timeout() is true.
-		{name: "unix backlog full", addr: fullUnix(filepath.Join(dir, "full.sock")), timeout504: true},
+		// error whose Timeout() is true but which nginx counts an error
+		// (502), as isTimeout does.
+		{name: "unix backlog full", addr: fullUnix(filepath.Join(dir, "full.sock"))},
 		{name: "tcp4 backlog full", addr: fullTCP(syscall.AF_INET), timeout: 200 * time.Millisecond, timeout504: true},
 		{name: "tcp6 backlog full", addr: fullTCP(syscall.AF_INET6), timeout: 200 * time.Millisecond, timeout504: true},
 	}
@@ -459,18 +460,20 @@ func TestUpstreamConnThroughGateway(t *testing.T) {
 	go srv.Serve(ul)
 	defer srv.Close()
 	upgrade := upgradingUpstream(t)
+	fullSock := fullUnix(filepath.Join(t.TempDir(), "full.sock"))(t).Path
 	_, addr := startGateway(t, fmt.Sprintf(`server { listen 80;
 	location /refused/ { proxy_pass http://%s; }
 	location /full/ { proxy_connect_timeout 300ms; proxy_pass http://%s; }
 	location /silent/ { proxy_read_timeout 300ms; proxy_pass http://%s; }
 	location /unix/ { proxy_pass http://unix:%s:/; }
+	location /fullunix/ { proxy_pass http://unix:%s:/; }
 	location /ws/ {
 		proxy_pass http://%s;
 		proxy_http_version 1.1;
 		proxy_set_header Upgrade $http_upgrade;
 		proxy_set_header Connection "upgrade";
 	}
-}`, refused, full, silent, sock, upgrade))
+}`, refused, full, silent, sock, fullSock, upgrade))
 	for _, tc := range []struct {
 		method, path string
 		body         string
@@ -481,6 +484,10 @@ func TestUpstreamConnThroughGateway(t *testing.T) {
 		{"GET", "/full/", "", 504, ""},
 		{"GET", "/silent/", "", 504, ""},
 		{"GET", "/unix/", "", 200, "GET 0"},
+		// A unix socket's full backlog fails the connect at once with
+		// EAGAIN, an error to nginx (ngx_event_connect_peer), not a
+		// timeout: 502, though Go calls EAGAIN a timeout.
+		{"GET", "/fullunix/", "", 502, ""},
 		{"POST", "/unix/", strings.Repeat("x", 100<<10) + "end", 200, "POST 102403 end"},
 	} {
 		req, err := http.NewRequest(tc.method, "http://"+addr+tc.path, strings.NewReader(tc.body))

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -107,9 +108,12 @@ func idempotent(method string) bool {
 	return true
 }
 
+// isTimeout tells a timeout of the gateway's own (proxy_connect_timeout,
+// proxy_read_timeout: nginx's 504) from an error the system reported
+// (502), though Go's net.Error calls some of those timeouts too: EAGAIN
+// from a unix socket's full backlog, ETIMEDOUT from the kernel.
 func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // dialNet connects to a peer within the connect timeout with Go's
