@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -15,60 +16,68 @@ type idleConn struct {
 }
 
 // idlePool keeps up to max idle connections per upstream block, as
-// nginx's keepalive module does per worker; the oldest goes first when
-// it is full.
+// nginx's keepalive module does per worker
+// (ngx_http_upstream_keepalive_module.c): one cache for all the block's
+// peers, ordered by when each connection was last used. A request takes
+// the most recently used connection to its peer; a connection going idle
+// in a full cache closes the least recently used one, whatever its peer.
 type idlePool struct {
-	mu    sync.Mutex // guards idle
-	max   int
-	idle  map[string][]idleConn // by peer address
-	total int
+	mu   sync.Mutex // guards idle
+	max  int
+	idle []idleEntry // least recently used first
 }
 
-func newIdlePool(max int) *idlePool { return &idlePool{max: max, idle: map[string][]idleConn{}} }
+type idleEntry struct {
+	addr string
+	idleConn
+}
 
-// get returns an idle connection to addr, or false.
+func newIdlePool(max int) *idlePool { return &idlePool{max: max} }
+
+// get returns the most recently used idle connection to addr, or false.
 func (p *idlePool) get(addr string) (idleConn, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	list := p.idle[addr]
-	if len(list) == 0 {
-		return idleConn{}, false
-	}
-	c := list[len(list)-1]
-	p.idle[addr] = list[:len(list)-1]
-	p.total--
-	return c, true
-}
-
-// put keeps c for reuse, closing the oldest idle one when full.
-func (p *idlePool) put(addr string, c idleConn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.total >= p.max {
-		for a, list := range p.idle {
-			if len(list) > 0 {
-				list[0].conn.Close()
-				p.idle[a] = list[1:]
-				p.total--
-				break
-			}
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		if p.idle[i].addr == addr {
+			c := p.idle[i].idleConn
+			p.idle = slices.Delete(p.idle, i, i+1)
+			return c, true
 		}
 	}
-	p.idle[addr] = append(p.idle[addr], c)
-	p.total++
+	return idleConn{}, false
+}
+
+// put keeps c for reuse, closing the least recently used idle connection
+// when the cache is full.
+func (p *idlePool) put(addr string, c idleConn) {
+	p.mu.Lock()
+	if len(p.idle) < p.max {
+		p.idle = append(p.idle, idleEntry{addr, c})
+		p.mu.Unlock()
+		return
+	}
+	old := p.idle[0].idleConn
+	p.idle = append(slices.Delete(p.idle, 0, 1), idleEntry{addr, c})
+	p.mu.Unlock()
+	old.close()
 }
 
 // close closes every idle connection (the table is being replaced).
 func (p *idlePool) close() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	for a, list := range p.idle {
-		for _, c := range list {
-			c.conn.Close()
-		}
-		delete(p.idle, a)
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, e := range idle {
+		e.close()
 	}
-	p.total = 0
+}
+
+// close closes the connection and recycles its reader.
+func (c idleConn) close() {
+	c.conn.Close()
+	releaseUpstreamReader(c.br)
 }
 
 // keepaliveFor says how many idle connections an upstream request may

@@ -150,3 +150,50 @@ func newPairedUpstream(t *testing.T) *pairedUpstream {
 	t.Cleanup(func() { srv.Close() })
 	return p
 }
+
+// The keepalive cache is nginx's: one least-recently-used list for all
+// the block's peers. A request takes its peer's most recent connection;
+// a full cache closes its least recently used one, whatever the peer.
+func TestIdlePoolOrder(t *testing.T) {
+	conns := map[string]*closeCounter{}
+	c := func(name string) idleConn {
+		cc := &closeCounter{}
+		conns[name] = cc
+		return idleConn{conn: cc, br: newUpstreamReader(cc)}
+	}
+	p := newIdlePool(3)
+	p.put("a", c("a1"))
+	p.put("b", c("b1"))
+	p.put("a", c("a2"))
+	if got, _ := p.get("a"); got.conn != conns["a2"] {
+		t.Errorf("get a: not the most recently used a")
+	}
+	p.put("a", c("a3")) // cache: a1, b1, a3
+	p.put("c", c("c1")) // full: a1 goes
+	p.put("b", c("b2")) // full: b1 goes
+	for name, closed := range map[string]bool{"a1": true, "b1": true, "a2": false, "a3": false, "c1": false, "b2": false} {
+		if got := conns[name].closed.Load() > 0; got != closed {
+			t.Errorf("%s closed = %v, want %v", name, got, closed)
+		}
+	}
+	for _, want := range []string{"a3"} {
+		if got, ok := p.get("a"); !ok || got.conn != conns[want] {
+			t.Errorf("get a: want %s", want)
+		}
+	}
+	if _, ok := p.get("a"); ok {
+		t.Errorf("get a: a connection left after the last")
+	}
+	p.close()
+	if conns["c1"].closed.Load() != 1 || conns["b2"].closed.Load() != 1 {
+		t.Errorf("close left idle connections open")
+	}
+}
+
+// closeCounter is a net.Conn that only counts its Closes.
+type closeCounter struct {
+	net.Conn
+	closed atomic.Int32
+}
+
+func (c *closeCounter) Close() error { c.closed.Add(1); return nil }

@@ -89,12 +89,10 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connectTimeo
 						return c.conn, c.br, resp, true, nil
 					}
 				}
-				c.conn.Close()
-				releaseUpstreamReader(c.br)
+				c.close()
 				return nil, nil, nil, true, fmt.Errorf("keepalive connection to %s failed", addr)
 			}
-			c.conn.Close()
-			releaseUpstreamReader(c.br)
+			c.close()
 		}
 	}
 	conn, err := dialUpstream(addr, connectTimeout)
