@@ -99,10 +99,10 @@ bench-deps:
 	$(call apt_install,$(BENCH_DEBS),$(BENCH_WHY))
 
 # The Go benchmarks, then `berth gateway` against nginx on one config
-# (fixtures/benchnginx); e.g. BENCHFLAGS="-d 20s -runs 3" for steadier figures.
+# (fixtures/benchnginx, with the floors under it); e.g. BENCHFLAGS="-d 20s -runs 3" for steadier figures.
 bench: test-deps bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./fixtures/benchnginx $(BENCHFLAGS)
+	$(GO) run ./fixtures/benchnginx -floors $(BENCHFLAGS)
 	$(GO) run ./fixtures/benchup
 	$(GO) run ./fixtures/benchdesk
 	$(GO) run ./fixtures/benchcontainers
