@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -220,12 +223,23 @@ func (h *deskHost) Showing(title, summary string) {
 	h.log.Info("window shows", "stack", title, "services", summary)
 }
 
-// Import writes a stack file for an nginx config.
-func (h *deskHost) Import(conf, out string) (string, error) {
+// Import writes compose.yaml beside an nginx config, as `berth import`
+// does, taking the config's paths as Debian's nginx would.
+func (h *deskHost) Import(conf string) (string, error) {
+	out := filepath.Join(filepath.Dir(conf), "compose.yaml")
 	if err := writeImport(configFlags{file: conf, prodPrefix: "/etc/nginx"}, out); err != nil {
 		return "", err
 	}
 	return out, nil
+}
+
+// StackFor imports a dropped nginx config (a .conf file); anything else
+// is a stack file or a folder holding one, opened as it is.
+func (h *deskHost) StackFor(dropped string) (string, error) {
+	if strings.HasSuffix(dropped, ".conf") {
+		return h.Import(dropped)
+	}
+	return dropped, nil
 }
 
 func (h *deskHost) Recent() []string {
@@ -240,10 +254,52 @@ func (h *deskHost) Settings() ui.Settings {
 	return h.prefs.Settings
 }
 
+// minLogLines is the fewest lines a log view may keep: fewer would not
+// fill the view.
+const minLogLines = 100
+
 func (h *deskHost) SaveSettings(s ui.Settings) error {
+	if err := checkSettings(s); err != nil {
+		return err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.prefs.Settings = s
+	return h.saveLocked()
+}
+
+// checkSettings says what is wrong with settings the user gave, if
+// anything.
+func checkSettings(s ui.Settings) error {
+	for _, from := range slices.Sorted(maps.Keys(s.GatewayPorts)) {
+		if to := s.GatewayPorts[from]; from < 1 || from > 65535 || to < 1 || to > 65535 {
+			return fmt.Errorf("gateway ports: %d:%d is not a port mapping: ports run from 1 to 65535", from, to)
+		}
+	}
+	if s.LogLines < minLogLines {
+		return fmt.Errorf("log lines: give a number of at least %d", minLogLines)
+	}
+	switch s.Theme {
+	case "", "system", "light", "dark":
+	default:
+		return fmt.Errorf("theme: %q is not system, light or dark", s.Theme)
+	}
+	return nil
+}
+
+// UsePort keeps the offered local port for an nginx listen port.
+func (h *deskHost) UsePort(prod, local int) error {
+	if err := checkSettings(ui.Settings{GatewayPorts: map[int]int{prod: local}, LogLines: minLogLines}); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ports := maps.Clone(h.prefs.Settings.GatewayPorts)
+	if ports == nil {
+		ports = map[int]int{}
+	}
+	ports[prod] = local
+	h.prefs.Settings.GatewayPorts = ports
 	return h.saveLocked()
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -55,9 +56,7 @@ func TestDesktopOffersTheNextFreePort(t *testing.T) {
 		t.Errorf("the error %q does not name the holder (this test, pid %d)", offer.Error(), os.Getpid())
 	}
 	// Taking the offer opens the stack.
-	s := h.Settings()
-	s.GatewayPorts[offer.Prod] = offer.Free
-	if err := h.SaveSettings(s); err != nil {
+	if err := h.UsePort(offer.Prod, offer.Free); err != nil {
 		t.Fatal(err)
 	}
 	st, err := h.Open(demoPath)
@@ -72,6 +71,66 @@ func TestDesktopOffersTheNextFreePort(t *testing.T) {
 	for _, want := range []string{"(port 80)", "location  /api/service2/ at", "handler   uwsgi_pass django2", "SERVER_PORT=" + strconv.Itoa(offer.Free)} {
 		if !strings.Contains(answer, want) {
 			t.Errorf("the match box lacks %q; it says:\n%s", want, answer)
+		}
+	}
+}
+
+// The host checks the settings the user types, and keeps a taken port's
+// offer among the others.
+func TestDesktopSettings(t *testing.T) {
+	h := newTestHost(t)
+	for _, c := range []struct {
+		s   ui.Settings
+		err string
+	}{
+		{ui.Settings{GatewayPorts: map[int]int{80: 8080, 443: 8443}, LogLines: 100, Theme: "dark"}, ""},
+		{ui.Settings{LogLines: 5000}, ""},
+		{ui.Settings{LogLines: 99}, "log lines: give a number of at least 100"},
+		{ui.Settings{GatewayPorts: map[int]int{80: 70000}, LogLines: 1000}, "gateway ports: 80:70000 is not a port mapping"},
+		{ui.Settings{GatewayPorts: map[int]int{0: 80}, LogLines: 1000}, "gateway ports: 0:80 is not a port mapping"},
+		{ui.Settings{LogLines: 1000, Theme: "blue"}, `theme: "blue" is not system, light or dark`},
+	} {
+		err := h.SaveSettings(c.s)
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.HasPrefix(err.Error(), c.err)) {
+			t.Errorf("SaveSettings(%+v) = %v, want %q", c.s, err, c.err)
+		}
+	}
+	if err := h.SaveSettings(ui.Settings{GatewayPorts: map[int]int{443: 8443}, LogLines: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.UsePort(80, 18123); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Settings(); !reflect.DeepEqual(got.GatewayPorts, map[int]int{80: 18123, 443: 8443}) || got.LogLines != 2000 {
+		t.Errorf("after UsePort: %+v", got)
+	}
+	if err := h.UsePort(80, 0); err == nil {
+		t.Errorf("UsePort took port 0")
+	}
+}
+
+// A dropped nginx config is imported beside itself and the stack opened;
+// a dropped stack file or folder is opened as it is.
+func TestDesktopStackForDrops(t *testing.T) {
+	h := newTestHost(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "site.conf")
+	if err := os.WriteFile(conf, []byte("server {\n    listen 80;\n    location / { proxy_pass http://web:8000; }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.StackFor(conf)
+	if want := filepath.Join(dir, "compose.yaml"); err != nil || got != want {
+		t.Fatalf("StackFor(%s) = %q, %v; want %s", conf, got, err, want)
+	}
+	if text, err := os.ReadFile(got); err != nil || !strings.Contains(string(text), "web") {
+		t.Errorf("the imported stack: %q, %v", text, err)
+	}
+	if _, err := h.StackFor(conf); err == nil || !strings.Contains(err.Error(), "never overwrites") {
+		t.Errorf("a second drop of the config: %v, want a refusal to overwrite", err)
+	}
+	for _, p := range []string{got, dir} {
+		if s, err := h.StackFor(p); err != nil || s != p {
+			t.Errorf("StackFor(%s) = %q, %v", p, s, err)
 		}
 	}
 }

@@ -125,11 +125,16 @@ func (h *fakeHost) Open(string) (Stack, error) {
 	return h.stack, nil
 }
 
-func (h *fakeHost) Import(_, out string) (string, error) { return out, nil }
+func (h *fakeHost) Import(conf string) (string, error)   { return conf + ".yaml", nil }
+func (h *fakeHost) StackFor(path string) (string, error) { return path, nil }
 func (h *fakeHost) Showing(string, string)               {}
 func (h *fakeHost) Recent() []string                     { return []string{"/home/dev/shop/compose.yaml"} }
 func (h *fakeHost) Settings() Settings                   { return h.settings }
 func (h *fakeHost) SaveSettings(s Settings) error        { h.settings = s; return nil }
+func (h *fakeHost) UsePort(prod, local int) error {
+	h.settings.GatewayPorts = map[int]int{prod: local}
+	return nil
+}
 
 // lines makes n stdout lines of a service, numbered from first.
 func lines(service string, first, n int, text func(i int) string) []engine.Line {

@@ -41,14 +41,15 @@ func applyTheme(a fyne.App, name string) {
 // formatPorts writes a port mapping as "80:8080, 443:8443".
 func formatPorts(m map[int]int) string { return joinByKey(m, "%d:%d", ", ") }
 
-// parsePorts reads "80:8080, 443:8443" (commas or spaces between pairs).
+// parsePorts reads "80:8080, 443:8443" (commas or spaces between pairs);
+// the host checks the numbers.
 func parsePorts(s string) (map[int]int, error) {
 	m := map[int]int{}
 	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		from, to, ok := strings.Cut(pair, ":")
 		f, err1 := strconv.Atoi(from)
 		t, err2 := strconv.Atoi(to)
-		if !ok || err1 != nil || err2 != nil || f < 1 || f > 65535 || t < 1 || t > 65535 {
+		if !ok || err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("%q is not a port mapping: write FROM:TO, as 80:8080", pair)
 		}
 		m[f] = t
@@ -83,8 +84,8 @@ func (w *Window) settingsDialog() {
 			return
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(lines.Text))
-		if err != nil || n < 100 {
-			w.showError(fmt.Errorf("log lines: give a number of at least 100"))
+		if err != nil {
+			w.showError(fmt.Errorf("log lines: %q is not a number", lines.Text))
 			return
 		}
 		s := Settings{GatewayPorts: m, LogLines: n, Theme: th.Selected}

@@ -53,13 +53,21 @@ type Host interface {
 	// Showing is told what the window shows of the stack whenever that
 	// changes ("4 of 4 healthy"), for the app's own log.
 	Showing(title, summary string)
-	// Import writes a stack file for an nginx config to out (never over
-	// an existing file) and returns out.
-	Import(nginxConf, out string) (string, error)
+	// Import writes a stack file for an nginx config (beside it, never
+	// over an existing file) and returns the stack file's path.
+	Import(nginxConf string) (string, error)
+	// StackFor says what to open for a file or folder dropped on the
+	// window: a stack as it is; an nginx config is imported first.
+	StackFor(dropped string) (string, error)
 	// Recent lists stacks opened before, newest first.
 	Recent() []string
 	Settings() Settings
+	// SaveSettings checks the settings and keeps them; an error says
+	// which value is wrong and why.
 	SaveSettings(Settings) error
+	// UsePort serves an nginx listen port on a local port from now on:
+	// the offer made when the port a stack wanted was taken.
+	UsePort(prod, local int) error
 }
 
 // Settings are the user's choices that outlive a run.

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -401,14 +400,7 @@ func (w *Window) offerPort(path string, taken *PortTakenError) {
 		if !yes {
 			return
 		}
-		s := w.host.Settings()
-		ports := map[int]int{}
-		for from, to := range s.GatewayPorts {
-			ports[from] = to
-		}
-		ports[taken.Prod] = taken.Free
-		s.GatewayPorts = ports
-		if err := w.host.SaveSettings(s); err != nil {
+		if err := w.host.UsePort(taken.Prod, taken.Free); err != nil {
 			w.showError(err)
 			return
 		}
@@ -416,27 +408,21 @@ func (w *Window) offerPort(path string, taken *PortTakenError) {
 	}, w.win)
 }
 
-func (w *Window) importDialog() { w.pickFile(w.importConfig) }
+func (w *Window) importDialog() { w.pickFile(w.openVia(w.host.Import)) }
 
-// importConfig writes a stack file beside the nginx config and opens it.
-func (w *Window) importConfig(conf string) {
-	out := filepath.Join(filepath.Dir(conf), "compose.yaml")
-	path, err := w.host.Import(conf, out)
-	if err != nil {
-		w.showError(err)
-		return
-	}
-	w.open(path)
-}
+// openDropped opens what the host makes of a dropped file or folder.
+func (w *Window) openDropped(path string) { w.openVia(w.host.StackFor)(path) }
 
-// openDropped opens a dropped stack file or folder, or imports a dropped
-// nginx config.
-func (w *Window) openDropped(path string) {
-	if strings.HasSuffix(path, ".conf") {
-		w.importConfig(path)
-		return
+// openVia opens the stack that find gives for a path, or says why not.
+func (w *Window) openVia(find func(string) (string, error)) func(string) {
+	return func(path string) {
+		stack, err := find(path)
+		if err != nil {
+			w.showError(err)
+			return
+		}
+		w.open(stack)
 	}
-	w.open(path)
 }
 
 func (w *Window) openGateway() {
