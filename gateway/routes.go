@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -19,16 +20,21 @@ type routes struct {
 	outside map[*Upstream]bool
 	// stats are the per-location figures requests on this table count in.
 	stats statsBinding
+	// resolved holds the addresses of the host names in server lines, by
+	// name (resolvePeers), once looked up; a name missing is looked up at
+	// each connect. Guarded by mu.
+	resolved map[string][]netip.Addr
 
 	mu    sync.Mutex // guards pools and idle
 	pools map[*Upstream]*upstreamPool
 	idle  map[*Upstream]*idlePool
 }
 
-// upstreamPool is an upstream's balancer with its peers' addresses as
-// text (peerAddr(u, i).String()), made once rather than per request.
+// upstreamPool is an upstream's balancer with its peers' addresses, and
+// those as text, made once rather than per request.
 type upstreamPool struct {
 	*balance.Pool
+	addrs []Addr
 	names []string
 }
 
@@ -66,18 +72,21 @@ func (rt *routes) pool(u *Upstream) *upstreamPool {
 		return p
 	}
 	cfg := balance.Config{Method: balanceMethod(u), MethodAfterBackup: u.MethodAfterBackup}
+	var addrs []Addr
 	if t, ok := rt.targets[u]; ok {
 		cfg = balance.Config{Method: balance.RoundRobin}
-		for _, a := range t.Addrs {
+		addrs = t.Addrs
+		for _, a := range addrs {
 			cfg.Peers = append(cfg.Peers, balance.NewPeer(a.String()))
 		}
-	}
-	for _, s := range u.Servers {
-		if _, ok := rt.targets[u]; ok {
-			break
+	} else {
+		for _, s := range u.Servers {
+			for _, a := range rt.peers(s) {
+				addrs = append(addrs, a)
+				cfg.Peers = append(cfg.Peers, balance.Peer{Addr: a.String(), Server: s.Written, Weight: s.Weight,
+					MaxFails: s.MaxFails, FailTimeout: s.FailTimeout, MaxConns: s.MaxConns, Backup: s.Backup, Down: s.Down})
+			}
 		}
-		cfg.Peers = append(cfg.Peers, balance.Peer{Addr: s.Addr.String(), Server: s.Written, Weight: s.Weight,
-			MaxFails: s.MaxFails, FailTimeout: s.FailTimeout, MaxConns: s.MaxConns, Backup: s.Backup, Down: s.Down})
 	}
 	p, err := balance.New(cfg, time.Now)
 	if err != nil {
@@ -87,9 +96,9 @@ func (rt *routes) pool(u *Upstream) *upstreamPool {
 		cfg.Method = balance.RoundRobin
 		p, _ = balance.New(cfg, time.Now)
 	}
-	up := &upstreamPool{Pool: p, names: make([]string, len(cfg.Peers))}
-	for i := range up.names {
-		up.names[i] = rt.peerAddr(u, i).String()
+	up := &upstreamPool{Pool: p, addrs: addrs, names: make([]string, len(addrs))}
+	for i, a := range addrs {
+		up.names[i] = a.String()
 	}
 	if !u.Implicit || u.Pos.File != "" {
 		rt.pools[u] = up
@@ -114,11 +123,3 @@ func balanceMethod(u *Upstream) balance.Method {
 	return balance.RoundRobin
 }
 
-// peerAddr is the address of peer i of u's pool: the service's when the
-// upstream is mapped, else the config's.
-func (rt *routes) peerAddr(u *Upstream, i int) Addr {
-	if t, ok := rt.targets[u]; ok {
-		return t.Addrs[i]
-	}
-	return u.Servers[i].Addr
-}

@@ -37,6 +37,9 @@ type ServeOptions struct {
 	// KeepStats hands the per-location figures of a gateway this one
 	// replaces (served on other ports, say) to this one; nil starts afresh.
 	KeepStats *Gateway
+	// Resolve looks up the host names of upstream servers when a table
+	// is installed; nil is the system's resolver.
+	Resolve Resolver
 }
 
 // DefaultPortMap serves privileged ports above 8000 (80 → 8080,
@@ -84,6 +87,9 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 	if opts.MapPort == nil {
 		opts.MapPort = DefaultPortMap
 	}
+	if opts.Resolve == nil {
+		opts.Resolve = lookupHost
+	}
 	g := &Gateway{opts: opts, log: opts.Log}
 	if from := opts.KeepStats; from != nil {
 		from.statsMu.Lock()
@@ -107,6 +113,14 @@ func (g *Gateway) Swap(t *Table) { g.Route(t, nil, nil) }
 func (g *Gateway) Route(t *Table, targets map[*Upstream]Target, outside map[*Upstream]bool) {
 	rt := newRoutes(t, g.log)
 	rt.targets, rt.outside = targets, outside
+	if prev := g.routes.Load(); prev != nil && prev.table == t {
+		// The same config with services moved: nginx resolves names
+		// only when it loads a config, and a move must not wait on DNS.
+		rt.resolved = prev.resolvedHosts()
+	}
+	if rt.resolved == nil {
+		rt.resolved = resolvePeers(t, targets, g.opts.Resolve)
+	}
 	if old := g.install(rt); old != nil {
 		old.close()
 	}
@@ -210,6 +224,7 @@ func groupSSL(g *Group) bool {
 // Start binds every listen socket and serves in the background. A port
 // already taken fails Start, naming the process that holds it.
 func (g *Gateway) Start() error {
+	g.routes.Load().resolveHosts(g.opts.Resolve)
 	t := g.Table()
 	plans := planListeners(t, g.opts.MapPort, g.opts.Public)
 	var lns []net.Listener

@@ -48,7 +48,7 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			h.fail(rt, w, req, d, status)
 			return outcome{upstream: last}
 		}
-		addr := rt.peerAddr(u.Upstream, i)
+		addr := pool.addrs[i]
 		last = pool.names[i]
 		sent, err := exchange(addr, last)
 		if err == nil {
