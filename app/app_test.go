@@ -81,6 +81,23 @@ func TestMatchExplainsRegexNotTried(t *testing.T) {
 	}
 }
 
+// A host name that a variable gives at run time needs a resolver in
+// nginx: match says the request will get 502 without one.
+func TestMatchSaysANameNeedsAResolver(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "site.conf")
+	os.WriteFile(conf, []byte("server {\n listen 80;\n location / { set $b api.internal:8080; proxy_pass http://$b; }\n location /r/ { resolver 10.0.0.2; set $b api.internal:8080; proxy_pass http://$b; }\n}\n"), 0o644)
+	const note = "502: the name needs a resolver directive"
+	for path, want := range map[string]bool{"/x": true, "/r/x": false} {
+		code, out, errOut := run(t, "match", "-c", conf, "http://example.com"+path)
+		if code != 0 {
+			t.Fatal(errOut)
+		}
+		if !strings.Contains(out, "upstream  api.internal:8080") || strings.Contains(out, note) != want {
+			t.Errorf("%s: output:\n%s", path, out)
+		}
+	}
+}
+
 func TestRequestFromURL(t *testing.T) {
 	cases := []struct {
 		url, headers, target, host string

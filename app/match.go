@@ -199,6 +199,8 @@ type matchUpstream struct {
 	Headers     [][2]string `json:"headers,omitempty"`
 	Vars        [][2]string `json:"vars,omitempty"`
 	UnknownVars []string    `json:"unknown_vars,omitempty"`
+	// NoResolver: the host name needs a `resolver`, and there is none.
+	NoResolver bool `json:"no_resolver,omitempty"`
 }
 
 func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
@@ -230,7 +232,7 @@ func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
 	if u := d.Upstream; u != nil {
 		mu := &matchUpstream{Method: u.Method, URI: u.URI, Host: u.Host, Headers: u.Headers, Vars: u.Vars, UnknownVars: u.UnknownVars}
 		if u.Upstream != nil {
-			mu.Name, mu.Addresses = u.Upstream.Name, addresses(u.Upstream)
+			mu.Name, mu.Addresses, mu.NoResolver = u.Upstream.Name, addresses(u.Upstream), u.Upstream.NoResolver
 		}
 		v.Upstream = mu
 	}
@@ -283,6 +285,9 @@ func printMatch(w io.Writer, v matchJSON) {
 	}
 	if u := v.Upstream; u != nil {
 		fmt.Fprintf(w, "upstream  %s: %s\n", u.Name, strings.Join(u.Addresses, ", "))
+		if u.NoResolver {
+			fmt.Fprintln(w, "          (502: the name needs a resolver directive, and none is in effect)")
+		}
 		if len(u.Vars) > 0 {
 			fmt.Fprintf(w, "sends     uwsgi %s %s, HTTP_HOST %s\n", u.Method, u.URI, displayName(u.Host))
 			for _, kv := range u.Vars {

@@ -44,6 +44,9 @@ var reasons = []struct {
 	{"nginx process setting; Berth runs as one process, keeping each upstream's keepalive connections once per worker nginx would start", []string{
 		"worker_processes",
 	}},
+	{"names are looked up with the system's resolver; as in nginx, a variable may name a host only where a resolver is set", []string{
+		"resolver", "resolver_timeout",
+	}},
 	{"logging: Berth writes its own access log", []string{
 		"access_log", "error_log", "log_format", "log_not_found", "log_subrequest", "rewrite_log",
 		"open_log_file_cache", "uninitialized_variable_warn",
@@ -56,8 +59,7 @@ var reasons = []struct {
 		"large_client_header_buffers", "client_body_timeout", "client_header_timeout", "send_timeout",
 		"reset_timedout_connection", "open_file_cache", "open_file_cache_valid", "open_file_cache_min_uses",
 		"open_file_cache_errors", "output_buffers", "postpone_output", "lingering_close", "lingering_time",
-		"lingering_timeout", "aio", "directio", "sendfile_max_chunk", "server_tokens", "resolver",
-		"resolver_timeout", "proxy_buffering", "proxy_buffers", "proxy_buffer_size", "proxy_busy_buffers_size",
+		"lingering_timeout", "aio", "directio", "sendfile_max_chunk", "server_tokens", "proxy_buffering", "proxy_buffers", "proxy_buffer_size", "proxy_busy_buffers_size",
 		"proxy_temp_path", "proxy_max_temp_file_size", "uwsgi_buffers", "uwsgi_buffer_size",
 		"uwsgi_buffering", "uwsgi_temp_path", "client_body_temp_path", "fastcgi_temp_path", "scgi_temp_path",
 		"keepalive_disable", "keepalive_time", "zone",

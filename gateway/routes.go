@@ -122,4 +122,3 @@ func balanceMethod(u *Upstream) balance.Method {
 	}
 	return balance.RoundRobin
 }
-

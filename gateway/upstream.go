@@ -35,6 +35,10 @@ type Upstream struct {
 	// MethodAfterBackup: the hash, ip_hash or random line comes after
 	// backup servers, which nginx then reaches only through round robin.
 	MethodAfterBackup bool
+	// NoResolver: a host name a pass directive's variables gave at run
+	// time, with no upstream of that name and no `resolver` in effect;
+	// nginx answers 502 ("no resolver defined to resolve").
+	NoResolver bool
 }
 
 // Peer is one `server` line of an upstream block.

@@ -31,6 +31,11 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 		h.unavailable(w, req, d, t)
 		return outcome{}
 	}
+	if u.Upstream.NoResolver {
+		h.g.log.Error("no resolver defined to resolve "+u.Upstream.Servers[0].Addr.Host, "upstream", u.Upstream.Name)
+		h.fail(rt, w, req, d, 502)
+		return outcome{}
+	}
 	pool := rt.pool(u.Upstream)
 	var client netip.Addr
 	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {

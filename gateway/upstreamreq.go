@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"net/netip"
 	"strings"
 	"unicode/utf8"
 
@@ -25,7 +26,7 @@ func (st *state) proxyRequest() *UpstreamRequest {
 		hostPart, p, has := splitProxyURI(rest)
 		uriPart, hasURIPart = p, has
 		proxyHost = hostPart
-		u.Upstream = t.upstreamByAddress(hostPart, 80)
+		u.Upstream = t.upstreamByAddress(hostPart, 80, conf)
 	}
 	switch {
 	case h.HasVars && uriPart != "":
@@ -71,9 +72,13 @@ func (st *state) proxyRequest() *UpstreamRequest {
 	return u
 }
 
-// upstreamByAddress finds the upstream a run-time address names: an
-// upstream block by name, else a literal address.
-func (t *Table) upstreamByAddress(hostPort string, defaultPort int) *Upstream {
+// upstreamByAddress finds the upstream a run-time address names, as
+// ngx_http_upstream_init_request does: an upstream block of that name
+// (written with no port), else one a pass directive made for the same
+// host and port (the host's case aside), else the address itself. An IP
+// or a unix socket connects as it is; a host name needs a `resolver` in
+// effect (conf), and without one the upstream is marked NoResolver.
+func (t *Table) upstreamByAddress(hostPort string, defaultPort int, conf *Conf) *Upstream {
 	if up := t.Upstream(hostPort); up != nil {
 		return up
 	}
@@ -81,7 +86,22 @@ func (t *Table) upstreamByAddress(hostPort string, defaultPort int) *Upstream {
 	if err != nil {
 		return nil
 	}
-	return &Upstream{Name: hostPort, Implicit: true, Balance: RoundRobin, Servers: []*Peer{newPeer(addr, nginx.Pos{})}}
+	u := &Upstream{Name: hostPort, Implicit: true, Balance: RoundRobin, Servers: []*Peer{newPeer(addr, nginx.Pos{})}}
+	if addr.Network != "tcp" {
+		return u
+	}
+	if _, err := netip.ParseAddr(addr.Host); err == nil {
+		return u
+	}
+	for _, up := range t.Upstreams {
+		if up.Implicit && up.Pos.File != "" && len(up.Servers) == 1 {
+			if a := up.Servers[0].Addr; a.Network == "tcp" && a.Port == addr.Port && strings.EqualFold(a.Host, addr.Host) {
+				return up
+			}
+		}
+	}
+	u.NoResolver = conf == nil || conf.Get("resolver") == nil
+	return u
 }
 
 // proxyDefaultHeaders are ngx_http_proxy_headers for nginx 1.22: sent
@@ -158,7 +178,7 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 	if h.HasVars {
 		target := v.expand(h.Target)
 		target = strings.TrimPrefix(strings.TrimPrefix(target, "uwsgi://"), "suwsgi://")
-		u.Upstream = t.upstreamByAddress(target, 0)
+		u.Upstream = t.upstreamByAddress(target, 0, conf)
 	}
 	params := conf.List("uwsgi_param")
 	u.Vars = make([][2]string, 0, len(params)+1+len(v.headers)) // never grown
