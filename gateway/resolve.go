@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -11,13 +12,68 @@ import (
 // Resolver looks up the addresses of a host name.
 type Resolver func(ctx context.Context, host string) ([]netip.Addr, error)
 
-// lookupHost is the system's resolver (the hosts file, then DNS).
+// lookupHost is the system's resolver (the hosts file, then DNS), its
+// answer shaped as nginx gets it from getaddrinfo (addrConfig).
 func lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	for i, a := range addrs {
-		addrs[i] = a.Unmap()
+	if err != nil {
+		return nil, err
 	}
-	return addrs, err
+	var local []netip.Addr
+	if ifaddrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range ifaddrs {
+			if n, ok := a.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(n.IP); ok {
+					local = append(local, ip.Unmap())
+				}
+			}
+		}
+	}
+	return addrConfig(addrs, local), nil
+}
+
+// addrConfig gives the addresses of a lookup as glibc's getaddrinfo
+// gives them to nginx (ngx_inet_resolve_host asks with AI_ADDRCONFIG):
+// IPv4 ones only if the machine has an IPv4 address other than
+// 127.0.0.1, IPv6 ones only if it has one other than ::1, and ordered by
+// the precedence of RFC 3484's default policy table, so ::1 comes before
+// 127.0.0.1 (Go leaves the hosts file's order). local lists the
+// machine's addresses.
+func addrConfig(addrs, local []netip.Addr) []netip.Addr {
+	var has4, has6 bool
+	for _, a := range local {
+		switch {
+		case a.Is4() && a != netip.AddrFrom4([4]byte{127, 0, 0, 1}):
+			has4 = true
+		case a.Is6() && a != netip.IPv6Loopback():
+			has6 = true
+		}
+	}
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		a = a.Unmap()
+		if a.Is4() && has4 || a.Is6() && has6 {
+			out = append(out, a)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b netip.Addr) int { return precedence(b) - precedence(a) })
+	return out
+}
+
+// precedence is RFC 3484's default policy table, glibc's without a
+// gai.conf.
+func precedence(a netip.Addr) int {
+	switch {
+	case a.Is4():
+		return 10 // ::ffff:0:0/96
+	case a == netip.IPv6Loopback():
+		return 50
+	case netip.MustParsePrefix("2002::/16").Contains(a):
+		return 30
+	case netip.MustParsePrefix("::/96").Contains(a):
+		return 20
+	}
+	return 40
 }
 
 // resolveTimeout bounds the lookups for one table: they run when it is

@@ -117,3 +117,29 @@ func TestHostNamesResolvedOncePerConfig(t *testing.T) {
 		t.Errorf("%d lookups after a reload, want 2", n)
 	}
 }
+
+// Lookups reach the balancer as getaddrinfo hands them to nginx.
+func TestAddrConfig(t *testing.T) {
+	ips := func(s string) []netip.Addr {
+		var out []netip.Addr
+		for f := range strings.FieldsSeq(s) {
+			out = append(out, netip.MustParseAddr(f))
+		}
+		return out
+	}
+	for _, c := range []struct{ addrs, local, want string }{
+		// localhost from a hosts file listing 127.0.0.1 first
+		{"127.0.0.1 ::1", "127.0.0.1 ::1 192.0.2.2 fe80::1", "::1 127.0.0.1"},
+		// no IPv6 but loopback: no IPv6 peers (AI_ADDRCONFIG)
+		{"127.0.0.1 ::1", "127.0.0.1 ::1 192.0.2.2", "127.0.0.1"},
+		// no IPv4 but loopback
+		{"127.0.0.1 ::1", "127.0.0.1 ::1 2001:db8::2", "::1"},
+		{"::ffff:10.0.0.1 2001:db8::1 2002::1", "10.0.0.2 2001:db8::2", "2001:db8::1 2002::1 10.0.0.1"},
+		{"10.0.0.2 10.0.0.1", "10.0.0.3", "10.0.0.2 10.0.0.1"},
+	} {
+		got := addrConfig(ips(c.addrs), ips(c.local))
+		if fmt.Sprint(got) != fmt.Sprint(ips(c.want)) {
+			t.Errorf("%s with %s: %v, want %s", c.addrs, c.local, got, c.want)
+		}
+	}
+}
