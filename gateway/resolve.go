@@ -34,8 +34,9 @@ func lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 
 // addrConfig gives the addresses of a lookup as glibc's getaddrinfo
 // gives them to nginx (ngx_inet_resolve_host asks with AI_ADDRCONFIG):
-// IPv4 ones only if the machine has an IPv4 address other than
-// 127.0.0.1, IPv6 ones only if it has one other than ::1, and ordered by
+// when the machine has addresses of one family only, besides 127.0.0.1
+// and ::1, only that family's (an offline machine, with loopback alone,
+// keeps both, as glibc does); and ordered by
 // the precedence of RFC 3484's default policy table, so ::1 comes before
 // 127.0.0.1 (Go leaves the hosts file's order). local lists the
 // machine's addresses.
@@ -48,6 +49,9 @@ func addrConfig(addrs, local []netip.Addr) []netip.Addr {
 		case a.Is6() && a != netip.IPv6Loopback():
 			has6 = true
 		}
+	}
+	if !has4 && !has6 {
+		has4, has6 = true, true
 	}
 	out := make([]netip.Addr, 0, len(addrs))
 	for _, a := range addrs {
