@@ -19,14 +19,24 @@ import (
 // line's own peer. A name that does not resolve stays one peer, as
 // written, looked up at each connect.
 func TestHostNamePeers(t *testing.T) {
-	first, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// One port on both loopback addresses: a free one on the first may be
+	// taken on the second, so try a few.
+	var first, second net.Listener
+	var port int
+	for range 10 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		if second, err = net.Listen("tcp", fmt.Sprintf("127.0.0.2:%d", port)); err == nil {
+			first = l
+			break
+		}
+		l.Close()
 	}
-	port := first.Addr().(*net.TCPAddr).Port
-	second, err := net.Listen("tcp", fmt.Sprintf("127.0.0.2:%d", port))
-	if err != nil {
-		t.Fatal(err)
+	if first == nil {
+		t.Fatal("found no port free on both 127.0.0.1 and 127.0.0.2")
 	}
 	third, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
