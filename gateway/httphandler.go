@@ -131,7 +131,8 @@ func remoteHost(remoteAddr string, ap netip.AddrPort) string {
 	return ap.Addr().Unmap().String()
 }
 
-// serve answers a decided request and returns the upstream address used.
+// serve answers a decided request and returns what that came to: the
+// upstream peer used, and whether its response was cut short.
 func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) outcome {
 	switch {
 	case d.Close:
