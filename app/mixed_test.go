@@ -4,15 +4,19 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/engine/portcheck"
 )
 
 // needDocker fails the test when no Docker engine answers: `make test`
@@ -42,7 +46,7 @@ func goBuild(t *testing.T, pkg, out string, static bool) {
 // mixedStack copies fixtures/containers/mixed into a folder of its own
 // with the binaries its images and processes need, and returns the
 // folder and the environment `berth up` needs there.
-func mixedStack(t *testing.T, bin, mark string) (dir string, env []string) {
+func mixedStack(t *testing.T, bin, mark string) (dir string, env []string, gatewayPort int) {
 	t.Helper()
 	dir = t.TempDir()
 	src := filepath.Join("..", "fixtures", "containers", "mixed")
@@ -60,8 +64,13 @@ func mixedStack(t *testing.T, bin, mark string) (dir string, env []string) {
 	goBuild(t, "github.com/berth-dev/berth/fixtures/containers/demo", filepath.Join(dir, "images", "demo"), true)
 	svcBin := filepath.Join(t.TempDir(), "svc")
 	goBuild(t, "github.com/berth-dev/berth/fixtures/containers/svc", svcBin, false)
-	env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), "BERTH_BIN="+bin, "SVC_BIN="+svcBin, "MIXED_MARK="+mark)
-	return dir, env
+	gatewayPort, err := portcheck.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), "BERTH_BIN="+bin, "SVC_BIN="+svcBin, "MIXED_MARK="+mark,
+		"MIXED_GATEWAY_PORT="+strconv.Itoa(gatewayPort))
+	return dir, env, gatewayPort
 }
 
 // upRun is a `berth up` whose output the test reads: every line kept,
@@ -190,7 +199,7 @@ func TestUpMixedStack(t *testing.T) {
 	rand.Read(b)
 	mark := hex.EncodeToString(b)
 	project := "berth-mixed-" + mark
-	dir, env := mixedStack(t, bin, mark)
+	dir, env, gatewayPort := mixedStack(t, bin, mark)
 	u := startUp(t, bin, dir, env, "-p", project)
 	defer func() {
 		if u.cmd.ProcessState == nil {
@@ -204,7 +213,7 @@ func TestUpMixedStack(t *testing.T) {
 	if ps := dockerPS(t, "com.docker.compose.project="+project); strings.Count(ps, "running") != 2 {
 		t.Errorf("docker ps shows, for the project:\n%s\nwant api and web running", ps)
 	}
-	gw := "http://127.0.0.1:18093"
+	gw := fmt.Sprintf("http://127.0.0.1:%d", gatewayPort)
 	for _, c := range []struct{ path, want string }{
 		{"/api/", "hello from api"},
 		{"/admin/", "hello from admin"},

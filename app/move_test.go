@@ -18,6 +18,7 @@ import (
 
 	"github.com/berth-dev/berth/app/stack"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/portcheck"
 )
 
 // moveStack is one demo service behind the seed's kind of nginx config:
@@ -147,7 +148,10 @@ func TestMoveBetweenRuntimesDropsNoRequest(t *testing.T) {
 	dir := t.TempDir()
 	b := make([]byte, 4)
 	rand.Read(b)
-	port := 18094
+	port, err := portcheck.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
 	files := map[string]string{
 		"compose.yaml": fmt.Sprintf(moveStack, "berth-move-"+hex.EncodeToString(b), port),
 		"nginx.conf":   moveNginx,
