@@ -438,9 +438,32 @@ func (c *compiler) setting(d *nginx.Directive) error {
 		}
 	case "return":
 		return checkReturn(d)
+	case "proxy_redirect":
+		if err := c.checkProxyRedirect(d); err != nil {
+			return err
+		}
 	}
 	c.report(d)
 	return nil
+}
+
+// checkProxyRedirect validates a proxy_redirect line as
+// ngx_http_proxy_redirect does, and compiles its regex.
+func (c *compiler) checkProxyRedirect(d *nginx.Directive) error {
+	if len(d.Args) == 1 {
+		if d.Args[0] != "off" && d.Args[0] != "default" {
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, d.Args[0])}
+		}
+		return nil
+	}
+	pattern, ok := strings.CutPrefix(d.Args[0], "~")
+	if !ok {
+		return nil
+	}
+	pattern, caseless := strings.CutPrefix(pattern, "*")
+	re, err := c.regex(d, pattern, caseless)
+	c.t.regexes[d] = re
+	return err
 }
 
 // regex compiles a pattern of directive d. A pattern using a PCRE feature

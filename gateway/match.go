@@ -131,6 +131,11 @@ type UpstreamRequest struct {
 	Vars [][2]string
 	// UnknownVars names variables Berth could not evaluate.
 	UnknownVars []string
+
+	// redirects are the proxy_redirect rules for the upstream's Location
+	// and Refresh headers, evaluated with vars, this request's variables.
+	redirects []redirectRule
+	vars      *reqVars
 }
 
 // Var returns the first uwsgi var named key.

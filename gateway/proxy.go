@@ -152,7 +152,7 @@ func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Hea
 		}
 		if name == "Location" || name == "Refresh" {
 			for _, v := range vals {
-				out.Add(name, h.proxyRedirect(d, v, r))
+				out.Add(name, h.proxyRedirect(d, name, v, r))
 			}
 			continue
 		}
@@ -169,53 +169,26 @@ func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Hea
 	out.Set("Server", h.serverHeader())
 }
 
-// proxyRedirect is `proxy_redirect default` (or the configured pairs, or
-// off): a Location starting with the proxy_pass URL is rewritten to the
-// location's name and then made absolute; others pass unchanged.
-func (h *handler) proxyRedirect(d *Decision, v string, r Request) string {
-	pairs := [][2]string{}
-	rules := d.Conf.List("proxy_redirect")
-	if len(rules) == 0 {
-		rules = nil
-	}
-	hd := d.Handler
-	defaultRule := func() {
-		if hd.HasVars {
-			return
-		}
-		from := hd.Scheme + "://" + hd.ProxyHost
-		to := "/"
-		if hd.HasURI && hd.URI != "" {
-			from += hd.URI
-			to = hd.Location
-		} else {
-			from += "/"
-		}
-		pairs = append(pairs, [2]string{from, to})
-	}
-	if rules == nil {
-		defaultRule()
-	}
-	for _, rd := range rules {
-		switch {
-		case rd.Args[0] == "off":
+// proxyRedirect rewrites an upstream's Location or Refresh header by the
+// proxy_redirect rules (ngx_http_upstream_rewrite_location and
+// _rewrite_refresh): a Location whole, a Refresh from its `url=` on
+// (none: unchanged). Only a rewritten Location is made absolute, as
+// nginx's header filter treats only that one as the response's Location:
+// an upstream's own relative one passes unchanged.
+func (h *handler) proxyRedirect(d *Decision, name, v string, r Request) string {
+	if name == "Refresh" {
+		at := refreshURL(v)
+		if at < 0 {
 			return v
-		case rd.Args[0] == "default":
-			defaultRule()
-		case len(rd.Args) == 2:
-			pairs = append(pairs, [2]string{rd.Args[0], rd.Args[1]})
 		}
+		out, _ := d.Upstream.rewriteRedirect(v, at)
+		return out
 	}
-	for _, p := range pairs {
-		if p[0] != "" && strings.HasPrefix(v, p[0]) {
-			out := p[1] + v[len(p[0]):]
-			if strings.HasPrefix(out, "/") && flag(d.Conf, "absolute_redirect", true) {
-				return absoluteRedirect(out, r, d.Server.Server, d.Conf, d.Host)
-			}
-			return out
-		}
+	out, ok := d.Upstream.rewriteRedirect(v, 0)
+	if ok && strings.HasPrefix(out, "/") {
+		return absoluteRedirect(out, r, d.Server.Server, d.Conf, d.Host)
 	}
-	return v
+	return out
 }
 
 // tunnel completes a protocol switch (websockets): the 101 goes to the

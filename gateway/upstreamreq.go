@@ -61,6 +61,7 @@ func (st *state) proxyRequest() *UpstreamRequest {
 			u.Proto = "HTTP/" + pv.Args[0]
 		}
 	}
+	v.proxyHost, v.proxyPort = proxyHost, proxyPort(proxyHost, h.Scheme)
 	u.Headers = proxyHeaders(conf, v, proxyHost, st.ver)
 	u.HashKey = st.hashKey(u.Upstream)
 	for _, kv := range u.Headers {
@@ -69,6 +70,7 @@ func (st *state) proxyRequest() *UpstreamRequest {
 		}
 	}
 	u.UnknownVars = v.unknown
+	u.redirects, u.vars = st.redirectRules(), v
 	return u
 }
 
@@ -116,6 +118,20 @@ var proxyDefaultHeaders = [][2]string{
 	{"Keep-Alive", ""},
 	{"Expect", ""},
 	{"Upgrade", ""},
+}
+
+// proxyPort is $proxy_port: the port proxy_pass names, else the
+// scheme's (80, or 443 for https).
+func proxyPort(hostPort, scheme string) string {
+	if i := strings.LastIndexByte(hostPort, ':'); i >= 0 && !strings.HasSuffix(hostPort, "]") {
+		if p := hostPort[i+1:]; p != "" && strings.Trim(p, "0123456789") == "" {
+			return p
+		}
+	}
+	if scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // proxyHeaders lists the headers proxy_pass sends: proxy_set_header

@@ -31,6 +31,9 @@ type reqVars struct {
 	evalDeep      int // guards map-of-map recursion
 	// unknown collects variables Berth cannot evaluate.
 	unknown []string
+	// proxyHost and proxyPort are $proxy_host and $proxy_port once
+	// proxy_pass has named its upstream; empty elsewhere, as in nginx.
+	proxyHost, proxyPort string
 }
 
 // pathVars are the variables that depend on the configuration in effect
@@ -114,6 +117,10 @@ func (v *reqVars) lookup(name string) (string, bool) {
 			return strconv.FormatInt(v.chunkedLength, 10), true
 		}
 		return "", true
+	case "proxy_host":
+		return v.proxyHost, true
+	case "proxy_port":
+		return v.proxyPort, true
 	case "proxy_add_x_forwarded_for":
 		if xff, ok := v.joinedHeader("X-Forwarded-For", ", "); ok {
 			return xff + ", " + v.remote, true
