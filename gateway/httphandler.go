@@ -176,8 +176,11 @@ func (h *handler) respond(w http.ResponseWriter, req *http.Request, d *Decision,
 	switch {
 	case d.Body != "" && !isRedirect(status):
 		body = []byte(d.Body)
-		// ngx_http_send_response types the text by the URI's extension.
-		hdr.Set("Content-Type", contentType(d.Conf, d.URI))
+		// ngx_http_send_response types the text by the URI's extension,
+		// unless a type is set (an X-Accel-Redirect's upstream's).
+		if hdr.Get("Content-Type") == "" {
+			hdr.Set("Content-Type", contentType(d.Conf, d.URI))
+		}
 	case status >= 300:
 		body = errorPage(status, h.g.opts.Version)
 		if body != nil {

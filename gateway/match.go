@@ -136,6 +136,9 @@ type UpstreamRequest struct {
 	// and Refresh headers, evaluated with vars, this request's variables.
 	redirects []redirectRule
 	vars      *reqVars
+	// st is the request's state as it reached the upstream, for an
+	// X-Accel-Redirect to continue from.
+	st *state
 }
 
 // Var returns the first uwsgi var named key.

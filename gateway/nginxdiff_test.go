@@ -208,6 +208,15 @@ func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table,
 		differ("status", "400", strconv.Itoa(resp.Status))
 		return strings.Join(diffs, "\n")
 	}
+	if r.UpstreamRedirects() {
+		// The upstream answers X-Accel-Redirect, and nginx continues
+		// where it says, which only running shows (the gateway suite
+		// compares those answers); Berth must send the request upstream.
+		if d.Upstream == nil {
+			return fmt.Sprintf("  Berth predicts no upstream; nginx answered %d from %s", resp.Status, resp.Header("X-Berth-Location"))
+		}
+		return ""
+	}
 	differ("location", where(in, d.Location), resp.Header("X-Berth-Location"))
 	if d.Server.Server != nil && resp.Header("X-Berth-Location") != "" {
 		differ("server", relPos(in, d.Server.Server.Pos), resp.Header("X-Berth-Server"))

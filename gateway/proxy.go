@@ -45,6 +45,17 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			reusable = false
 			return true, h.tunnel(w, resp, conn, br)
 		}
+		if target, ok := accelTarget(d, "proxy_ignore_headers", func(name string) (string, bool) {
+			vs, ok := resp.Header[name]
+			if !ok || len(vs) == 0 {
+				return "", false
+			}
+			return vs[0], true
+		}); ok {
+			reusable = false
+			h.accelRedirect(rt, w, req, d, target, resp.Header.Values)
+			return true, nil
+		}
 		h.relayHeaders(w, d, resp.Header, r)
 		status := resp.StatusCode
 		if d.OverrideStatus != 0 {

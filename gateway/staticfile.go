@@ -35,7 +35,11 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 		h.respond(w, req, d, 404)
 		return
 	}
-	w.Header().Set("Content-Type", contentType(d.Conf, d.File))
+	if w.Header().Get("Content-Type") == "" {
+		// Only when none is set (ngx_http_set_content_type): after an
+		// X-Accel-Redirect the upstream's own stays.
+		w.Header().Set("Content-Type", contentType(d.Conf, d.File))
+	}
 	w.Header().Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
 	h.headerFilter(w, d, d.FileStatus)
 	if d.FileStatus == 200 {

@@ -70,7 +70,7 @@ func (st *state) proxyRequest() *UpstreamRequest {
 		}
 	}
 	u.UnknownVars = v.unknown
-	u.redirects, u.vars = st.redirectRules(), v
+	u.redirects, u.vars, u.st = st.redirectRules(), v, st
 	return u
 }
 
@@ -250,6 +250,7 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 	u.URI, _ = u.Var("REQUEST_URI")
 	u.Host, _ = u.Var("HTTP_HOST")
 	u.UnknownVars = v.unknown
+	u.st = st
 	return u
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/gateway/uwsgi"
@@ -72,6 +73,18 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		head, err := uwsgi.ReadResponseHeadLimit(br, bufSize)
 		if err != nil {
 			return true, err
+		}
+		if target, ok := accelTarget(d, "uwsgi_ignore_headers", head.Get); ok {
+			h.accelRedirect(rt, w, req, d, target, func(name string) []string {
+				var vs []string
+				for _, hd := range head.Headers {
+					if strings.EqualFold(hd.Name, name) {
+						vs = append(vs, hd.Value)
+					}
+				}
+				return vs
+			})
+			return true, nil
 		}
 		relayUWSGIHeaders(w.Header(), head.Headers)
 		w.Header().Set("Server", h.serverHeader())
