@@ -208,14 +208,18 @@ func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table,
 		differ("status", "400", strconv.Itoa(resp.Status))
 		return strings.Join(diffs, "\n")
 	}
-	if r.UpstreamRedirects() {
-		// The upstream answers X-Accel-Redirect, and nginx continues
-		// where it says, which only running shows (the gateway suite
-		// compares those answers); Berth must send the request upstream.
+	if r.UpstreamDecides() {
+		// The upstream's answer (X-Accel-Redirect, an error status
+		// error_page takes) may send the request elsewhere, which only
+		// running shows (the gateway suite compares those answers).
+		// Berth must send it upstream; if nginx ended elsewhere, or
+		// answered for the upstream, that is all that can be checked.
 		if d.Upstream == nil {
 			return fmt.Sprintf("  Berth predicts no upstream; nginx answered %d from %s", resp.Status, resp.Header("X-Berth-Location"))
 		}
-		return ""
+		if resp.Header("X-Berth-Location") != where(in, d.Location) || resp.Header("X-Echo-Upstream") == "" {
+			return ""
+		}
 	}
 	differ("location", where(in, d.Location), resp.Header("X-Berth-Location"))
 	if d.Server.Server != nil && resp.Header("X-Berth-Location") != "" {

@@ -56,6 +56,10 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			h.accelRedirect(rt, w, req, d, target, resp.Header.Values)
 			return true, nil
 		}
+		if h.interceptErrors(rt, w, req, d, "proxy_intercept_errors", resp.StatusCode, resp.Header.Values) {
+			reusable = false
+			return true, nil
+		}
 		h.relayHeaders(w, d, resp.Header, r)
 		status := resp.StatusCode
 		if d.OverrideStatus != 0 {
@@ -157,8 +161,9 @@ func requestHasBody(r Request) bool { return r.bodyLength() > 0 }
 // proxy_redirect applied to Location and Refresh.
 func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Header, r Request) {
 	out := w.Header()
+	rules := headerRulesFor(d.Conf, "proxy")
 	for name, vals := range from {
-		if hiddenResponseHeader(name) || len(vals) == 0 {
+		if rules.hidden(name) || len(vals) == 0 {
 			continue
 		}
 		if name == "Location" || name == "Refresh" {

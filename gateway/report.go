@@ -27,6 +27,9 @@ var actedOn = map[string]bool{
 	"try_files": true, "root": true, "alias": true, "index": true,
 	"client_max_body_size": true, "internal": true, "merge_slashes": true,
 	"limit_except": true, "allow": true, "deny": true, "error_page": true,
+	"proxy_hide_header": true, "proxy_pass_header": true, "uwsgi_hide_header": true, "uwsgi_pass_header": true,
+	"proxy_intercept_errors": true, "uwsgi_intercept_errors": true,
+	"proxy_ignore_headers": true, "uwsgi_ignore_headers": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to

@@ -112,8 +112,13 @@ func (st *state) doReturn(d *nginx.Directive) phase {
 }
 
 // answer ends the request with a response the rewrite module made
-// itself (no error_page: nginx sends it as it is).
+// itself (no error_page: nginx sends it as it is). Inside an error page,
+// the status error_page keeps goes out instead (ngx_http_send_header
+// puts r->err_status over any response's).
 func (st *state) answer(code int, why string) phase {
+	if st.errStatus != 0 && code != 444 {
+		code = st.errStatus
+	}
 	st.d.Status, st.d.Reason = code, why
 	st.d.Location, st.d.Conf = st.loc, st.conf
 	return phaseDone

@@ -159,17 +159,51 @@ func hiddenResponseHeader(name string) bool {
 			return true
 		}
 	}
-	return len(name) >= len("x-accel-") && strings.EqualFold(name[:len("x-accel-")], "x-accel-")
+	return false
 }
 
 var hiddenResponseHeaders = []string{"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
-	"trailer", "upgrade", "date", "server", "x-pad", "status"}
+	"trailer", "upgrade", "date", "server", "x-pad", "status",
+	"x-accel-expires", "x-accel-redirect", "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset"}
+
+// passableHeaders are the hidden ones that *_pass_header can let through:
+// the hide list nginx starts from (ngx_http_proxy_hide_headers), where
+// hop-by-hop headers never pass.
+var passableHeaders = []string{"date", "server", "x-pad",
+	"x-accel-expires", "x-accel-redirect", "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset"}
+
+// headerRules are a location's *_hide_header and *_pass_header lines
+// (array directives: the innermost level that sets any).
+type headerRules struct {
+	hide, pass []string
+}
+
+func headerRulesFor(c *Conf, module string) headerRules {
+	var r headerRules
+	for _, d := range c.List(module + "_hide_header") {
+		r.hide = append(r.hide, d.Args[0])
+	}
+	for _, d := range c.List(module + "_pass_header") {
+		r.pass = append(r.pass, d.Args[0])
+	}
+	return r
+}
+
+// hidden tells whether an upstream's response header stays back
+// (ngx_http_upstream_hide_headers_hash): nginx's own list and the hide
+// lines, less the pass lines, which can free only what nginx hides by
+// default.
+func (r headerRules) hidden(name string) bool {
+	if !hiddenResponseHeader(name) {
+		return containsFold(r.hide, name)
+	}
+	return !(containsFold(r.pass, name) && containsFold(passableHeaders, name))
+}
 
 // hiddenResponseHeaderUnicode is the rule for names with non-ASCII bytes
 // (which uwsgi answers may carry), by Unicode lower case as before.
 func hiddenResponseHeaderUnicode(name string) bool {
-	low := strings.ToLower(name)
-	return slices.Contains(hiddenResponseHeaders, low) || strings.HasPrefix(low, "x-accel-")
+	return slices.Contains(hiddenResponseHeaders, strings.ToLower(name))
 }
 
 // copyBody streams an upstream body to the client, flushing each read so

@@ -74,19 +74,23 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if err != nil {
 			return true, err
 		}
-		if target, ok := accelTarget(d, "uwsgi_ignore_headers", head.Get); ok {
-			h.accelRedirect(rt, w, req, d, target, func(name string) []string {
-				var vs []string
-				for _, hd := range head.Headers {
-					if strings.EqualFold(hd.Name, name) {
-						vs = append(vs, hd.Value)
-					}
+		values := func(name string) []string {
+			var vs []string
+			for _, hd := range head.Headers {
+				if strings.EqualFold(hd.Name, name) {
+					vs = append(vs, hd.Value)
 				}
-				return vs
-			})
+			}
+			return vs
+		}
+		if target, ok := accelTarget(d, "uwsgi_ignore_headers", head.Get); ok {
+			h.accelRedirect(rt, w, req, d, target, values)
 			return true, nil
 		}
-		relayUWSGIHeaders(w.Header(), head.Headers)
+		if h.interceptErrors(rt, w, req, d, "uwsgi_intercept_errors", head.Status, values) {
+			return true, nil
+		}
+		relayUWSGIHeaders(w.Header(), head.Headers, headerRulesFor(d.Conf, "uwsgi"))
 		w.Header().Set("Server", h.serverHeader())
 		status := head.Status
 		if d.OverrideStatus != 0 {
@@ -121,10 +125,10 @@ func modifier(c *Conf, name string) byte {
 // relayUWSGIHeaders adds the application's response headers nginx passes
 // on to out, as out.Add would, but with the values of headers named once
 // sharing one backing array: Add made a slice per header.
-func relayUWSGIHeaders(out http.Header, headers []uwsgi.Header) {
+func relayUWSGIHeaders(out http.Header, headers []uwsgi.Header, rules headerRules) {
 	vals := make([]string, 0, len(headers))
 	for _, hd := range headers {
-		if hiddenResponseHeader(hd.Name) {
+		if rules.hidden(hd.Name) {
 			continue
 		}
 		key := textproto.CanonicalMIMEHeaderKey(hd.Name)

@@ -1,7 +1,12 @@
 package gateway
 
+// Upstream answers that make nginx continue the request elsewhere:
+// X-Accel-Redirect, and error statuses *_intercept_errors hands to
+// error_page.
+
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -45,10 +50,58 @@ func (h *handler) accelRedirect(rt *routes, w http.ResponseWriter, req *http.Req
 	h.serve(rt, w, req, h.request(req), next, nil)
 }
 
+// intercepted returns the error_page decision that replaces an upstream's
+// answer with status, as ngx_http_upstream_intercept_errors does with
+// *_intercept_errors on: for a status of 300 or more that an error_page
+// in effect lists. nil leaves the answer as it is.
+func (u *UpstreamRequest) intercepted(d *Decision, directive string, status int) *Decision {
+	if status < 300 || !flag(d.Conf, directive, false) {
+		return nil
+	}
+	ep := errorPageDirective(d.Conf, status)
+	if ep == nil {
+		return nil
+	}
+	return u.continueWith(func(sub *state) phase {
+		return sub.errorPage(ep, status, "the upstream answered "+strconv.Itoa(status))
+	})
+}
+
+// interceptErrors serves the error page that replaces an upstream's
+// answer, keeping a 401's WWW-Authenticate, if one does.
+func (h *handler) interceptErrors(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, directive string,
+	status int, get func(string) []string) bool {
+	next := d.Upstream.intercepted(d, directive, status)
+	if next == nil {
+		return false
+	}
+	if status == http.StatusUnauthorized {
+		for _, v := range get("WWW-Authenticate") {
+			w.Header().Add("WWW-Authenticate", v)
+		}
+	}
+	h.serve(rt, w, req, h.request(req), next, nil)
+	return true
+}
+
 // continueAt decides the request again from where it stood when it
 // reached its upstream, redirected internally to target.
 func (u *UpstreamRequest) continueAt(target string) *Decision {
+	return u.continueWith(func(sub *state) phase { return sub.accelPhase(target) })
+}
+
+// continueWith decides the request again from where it stood when it
+// reached its upstream, from the phase first gives on.
+func (u *UpstreamRequest) continueWith(first func(*state) phase) *Decision {
 	sub := u.st.fork()
+	sub.phases(first(sub))
+	sub.d.URI, sub.d.Args = sub.vars.uri, sub.vars.args
+	sub.addHeaders()
+	return sub.d
+}
+
+// accelPhase is where an X-Accel-Redirect to target sends the request.
+func (sub *state) accelPhase(target string) phase {
 	var next phase
 	switch {
 	case strings.HasPrefix(target, "@"):
@@ -64,10 +117,7 @@ func (u *UpstreamRequest) continueAt(target string) *Decision {
 		}
 		next = sub.internalRedirect(uri, args, "X-Accel-Redirect")
 	}
-	sub.phases(next)
-	sub.d.URI, sub.d.Args = sub.vars.uri, sub.vars.args
-	sub.addHeaders()
-	return sub.d
+	return next
 }
 
 // unsafeURI splits an X-Accel-Redirect value into URI and args as
