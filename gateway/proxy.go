@@ -24,8 +24,9 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	if n := keepaliveFor(u, h.g.opts.Version.OrDefault()); n > 0 {
 		idle = rt.idleFor(u.Upstream, n*max(rt.table.Workers, 1))
 	}
-	return h.tryUpstream(rt, w, req, d, func(addr Addr, name string) (bool, error) {
-		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connectTimeout, readTimeout, head, body, r, u.Method)
+	rb := newReplayBody(body)
+	return h.tryUpstream(rt, w, req, d, "proxy", rb, func(addr Addr, name string, next func(int) bool) (bool, error) {
+		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connectTimeout, readTimeout, head, rb.reader(), r, u.Method)
 		if err != nil {
 			return sent, err
 		}
@@ -45,6 +46,16 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			reusable = false
 			return true, h.tunnel(w, resp, conn, br)
 		}
+		// As ngx_http_upstream_process_header and _process_headers
+		// take them: the next peer, an error page, X-Accel-Redirect.
+		if next(resp.StatusCode) {
+			reusable = false
+			return true, errNextUpstream(resp.StatusCode)
+		}
+		if h.interceptErrors(rt, w, req, d, "proxy_intercept_errors", resp.StatusCode, resp.Header.Values) {
+			reusable = false
+			return true, nil
+		}
 		if target, ok := accelTarget(d, "proxy_ignore_headers", func(name string) (string, bool) {
 			vs, ok := resp.Header[name]
 			if !ok || len(vs) == 0 {
@@ -54,10 +65,6 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		}); ok {
 			reusable = false
 			h.accelRedirect(rt, w, req, d, target, resp.Header.Values)
-			return true, nil
-		}
-		if h.interceptErrors(rt, w, req, d, "proxy_intercept_errors", resp.StatusCode, resp.Header.Values) {
-			reusable = false
 			return true, nil
 		}
 		h.relayHeaders(w, d, resp.Header, r)

@@ -30,6 +30,8 @@ var actedOn = map[string]bool{
 	"proxy_hide_header": true, "proxy_pass_header": true, "uwsgi_hide_header": true, "uwsgi_pass_header": true,
 	"proxy_intercept_errors": true, "uwsgi_intercept_errors": true,
 	"proxy_ignore_headers": true, "uwsgi_ignore_headers": true,
+	"proxy_next_upstream": true, "proxy_next_upstream_tries": true, "proxy_next_upstream_timeout": true,
+	"uwsgi_next_upstream": true, "uwsgi_next_upstream_tries": true, "uwsgi_next_upstream_timeout": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,13 +20,20 @@ import (
 )
 
 // tryUpstream is nginx's upstream loop shared by proxy_pass and
-// uwsgi_pass: pick a peer, exchange, and on an error or timeout before the
-// response started, mark the peer failed and try the next one
-// (proxy_next_upstream error timeout), as long as the request body was not
-// sent yet or the method is idempotent. exchange returns sent=true once
-// any of the request reached the peer; name is addr.String(), made once.
-func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision,
-	exchange func(addr Addr, name string) (sent bool, err error)) outcome {
+// uwsgi_pass: pick a peer, exchange, and move on to the next peer as
+// proxy_next_upstream (or uwsgi_next_upstream) says: on an error or a
+// timeout before the response started, or on an answer whose status it
+// lists, within its tries and timeout, and for a request whose body was
+// sent with POST, LOCK or PATCH only with non_idempotent
+// (ngx_http_upstream_next, ngx_http_upstream_test_next). exchange returns
+// sent=true once any of the request reached the peer; name is
+// addr.String(), made once. It calls next with the upstream's status
+// before it answers the client: true means leave this answer for the next
+// peer (exchange then returns errNextUpstream). body is the request
+// body the attempts share; one that cannot be sent again keeps a request
+// that was sent from moving on.
+func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, module string, body *replayBody,
+	exchange func(addr Addr, name string, next func(status int) bool) (sent bool, err error)) outcome {
 	u := d.Upstream
 	if t, ok := rt.targets[u.Upstream]; ok && t.Down != "" {
 		h.unavailable(w, req, d, t)
@@ -41,7 +49,22 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {
 		client = ap.Addr().Unmap()
 	}
+	cfg := nextUpstreamFor(d.Conf, module)
 	att := pool.Begin(client, u.HashKey)
+	att.LimitTries(cfg.tries)
+	start := time.Now()
+	inTime := func() bool { return cfg.timeout == 0 || time.Since(start) < cfg.timeout }
+	nonIdempotent := !idempotent(req.Method)
+	next := func(status int) bool {
+		ft := statusFailure(status)
+		if ft == 0 {
+			return false
+		}
+		if nonIdempotent {
+			ft |= ftNonIdempotent // the request was sent
+		}
+		return att.Left() > 1 && cfg.mask&ft == ft && inTime() && body.resendable()
+	}
 	status := 502
 	var last string
 	for {
@@ -55,25 +78,117 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 		}
 		addr := pool.addrs[i]
 		last = pool.names[i]
-		sent, err := exchange(addr, last)
+		sent, err := exchange(addr, last, next)
 		if err == nil {
 			att.Done(false)
 			return outcome{upstream: last}
 		}
+		var answered errNextUpstream
+		if errors.As(err, &answered) {
+			// http_403 and http_404 move on without counting against
+			// the peer (NGX_PEER_NEXT); the others are failures.
+			h.g.log.Warn("upstream answered "+strconv.Itoa(int(answered))+", trying the next", "upstream", u.Upstream.Name, "address", last)
+			status = 502
+			if answered == 504 {
+				status = 504
+			}
+			if !att.Done(answered != 403 && answered != 404) {
+				h.fail(rt, w, req, d, status)
+				return outcome{upstream: last}
+			}
+			continue
+		}
 		h.g.log.Warn("upstream failed", "upstream", u.Upstream.Name, "address", last, "error", err)
-		status = 502
+		status, ft := 502, ftError
 		if isTimeout(err) {
-			status = 504
+			status, ft = 504, ftTimeout
 		}
 		more := att.Done(true)
 		if errors.Is(err, errResponseStarted) {
 			return outcome{upstream: last, cut: true}
 		}
-		if !more || (sent && !idempotent(req.Method)) {
+		if sent && nonIdempotent {
+			ft |= ftNonIdempotent
+		}
+		if !more || cfg.mask&ft != ft || !inTime() || sent && !body.resendable() {
 			h.fail(rt, w, req, d, status)
 			return outcome{upstream: last}
 		}
 	}
+}
+
+// errNextUpstream is an upstream's answer left for the next peer: its
+// status.
+type errNextUpstream int
+
+func (e errNextUpstream) Error() string { return "upstream answered " + strconv.Itoa(int(e)) }
+
+// Failure kinds of proxy_next_upstream (NGX_HTTP_UPSTREAM_FT_*).
+const (
+	ftError = 1 << iota
+	ftTimeout
+	ftInvalidHeader
+	ftHTTP500
+	ftHTTP502
+	ftHTTP503
+	ftHTTP504
+	ftHTTP403
+	ftHTTP404
+	ftHTTP429
+	ftNonIdempotent
+)
+
+var nextUpstreamFlags = map[string]int{
+	"error": ftError, "timeout": ftTimeout, "invalid_header": ftInvalidHeader,
+	"http_500": ftHTTP500, "http_502": ftHTTP502, "http_503": ftHTTP503, "http_504": ftHTTP504,
+	"http_403": ftHTTP403, "http_404": ftHTTP404, "http_429": ftHTTP429, "non_idempotent": ftNonIdempotent,
+}
+
+// statusFailure is the failure kind an upstream status is
+// (ngx_http_upstream_next_errors), 0 for none.
+func statusFailure(status int) int {
+	switch status {
+	case 500:
+		return ftHTTP500
+	case 502:
+		return ftHTTP502
+	case 503:
+		return ftHTTP503
+	case 504:
+		return ftHTTP504
+	case 403:
+		return ftHTTP403
+	case 404:
+		return ftHTTP404
+	case 429:
+		return ftHTTP429
+	}
+	return 0
+}
+
+// nextUpstream is a location's *_next_upstream, *_next_upstream_tries
+// and *_next_upstream_timeout.
+type nextUpstream struct {
+	mask    int
+	tries   int           // 0: every peer
+	timeout time.Duration // 0: none
+}
+
+// nextUpstreamFor reads them for module ("proxy", "uwsgi"); nginx's
+// default is error and timeout.
+func nextUpstreamFor(c *Conf, module string) nextUpstream {
+	n := nextUpstream{mask: ftError | ftTimeout}
+	if d := c.Get(module + "_next_upstream"); d != nil {
+		n.mask = 0
+		for _, a := range d.Args {
+			n.mask |= nextUpstreamFlags[a] // "off" is none
+		}
+	}
+	if d := c.Get(module + "_next_upstream_tries"); d != nil {
+		n.tries, _ = strconv.Atoi(d.Args[0])
+	}
+	n.timeout = timeoutSetting(c, module+"_next_upstream_timeout", 0)
+	return n
 }
 
 // fail answers an upstream failure: the error_page decision Match made

@@ -53,7 +53,8 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			bufSize = int(n)
 		}
 	}
-	return h.tryUpstream(rt, w, req, d, func(addr Addr, _ string) (bool, error) {
+	rb := newReplayBody(body)
+	return h.tryUpstream(rt, w, req, d, "uwsgi", rb, func(addr Addr, _ string, next func(int) bool) (bool, error) {
 		conn, err := dialUpstream(addr, connectTimeout)
 		if err != nil {
 			return false, err
@@ -63,8 +64,8 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if _, err := conn.Write(packet); err != nil {
 			return true, err
 		}
-		if body != nil && requestHasBody(r) {
-			if _, err := io.Copy(conn, body); err != nil {
+		if b := rb.reader(); b != nil && requestHasBody(r) {
+			if _, err := io.Copy(conn, b); err != nil {
 				return true, err
 			}
 		}
@@ -83,11 +84,14 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			}
 			return vs
 		}
-		if target, ok := accelTarget(d, "uwsgi_ignore_headers", head.Get); ok {
-			h.accelRedirect(rt, w, req, d, target, values)
-			return true, nil
+		if next(head.Status) {
+			return true, errNextUpstream(head.Status)
 		}
 		if h.interceptErrors(rt, w, req, d, "uwsgi_intercept_errors", head.Status, values) {
+			return true, nil
+		}
+		if target, ok := accelTarget(d, "uwsgi_ignore_headers", head.Get); ok {
+			h.accelRedirect(rt, w, req, d, target, values)
 			return true, nil
 		}
 		relayUWSGIHeaders(w.Header(), head.Headers, headerRulesFor(d.Conf, "uwsgi"))

@@ -26,6 +26,11 @@ func (a *Attempt) LimitTries(n int) {
 	}
 }
 
+// Left is how many tries the request has left, the current peer's
+// included (nginx's pc->tries before the peer is freed): an upstream's
+// answer moves on to another peer only while it is more than one.
+func (a *Attempt) Left() int { return a.tries }
+
 // Next picks the peer to try and returns its index in Config.Peers.
 // ok=false means nginx's "no live upstreams": answer 502. Call Done for
 // every peer Next returns; call Next again only when Done said to.
