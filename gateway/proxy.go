@@ -137,7 +137,7 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connectTimeo
 	if err != nil {
 		conn.Close()
 		releaseUpstreamReader(br)
-		return nil, nil, nil, true, err
+		return nil, nil, nil, true, answerError(err)
 	}
 	return conn, br, resp, true, nil
 }

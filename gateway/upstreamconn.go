@@ -100,8 +100,12 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 		}
 		h.g.log.Warn("upstream failed", "upstream", u.Upstream.Name, "address", last, "error", err)
 		status, ft := 502, ftError
-		if isTimeout(err) {
+		var invalid invalidHeader
+		switch {
+		case isTimeout(err):
 			status, ft = 504, ftTimeout
+		case errors.As(err, &invalid):
+			ft = ftInvalidHeader
 		}
 		more := att.Done(true)
 		if errors.Is(err, errResponseStarted) {
@@ -115,6 +119,28 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			return outcome{upstream: last}
 		}
 	}
+}
+
+// invalidHeader is an upstream answer that could not be read as one
+// (NGX_HTTP_UPSTREAM_INVALID_HEADER: a malformed status line or header,
+// a head too big): proxy_next_upstream's invalid_header, which its
+// default does not list, where a connection that failed is error.
+type invalidHeader struct{ err error }
+
+func (e invalidHeader) Error() string { return "upstream sent an invalid header: " + e.err.Error() }
+func (e invalidHeader) Unwrap() error { return e.err }
+
+// answerError classes an error reading an upstream's answer head: the
+// connection's (closed, reset, timed out) as it is, any other as
+// invalidHeader.
+func answerError(err error) error {
+	var ne net.Error
+	var se *os.SyscallError
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) || errors.As(err, &se) {
+		return err
+	}
+	return invalidHeader{err}
 }
 
 // errNextUpstream is an upstream's answer left for the next peer: its

@@ -2,11 +2,15 @@ package gateway
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -70,5 +74,26 @@ func TestProxyReadTimeoutChunkSplit(t *testing.T) {
 	b, err := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || string(b) != "helloabc" || err != nil {
 		t.Errorf("%d %q %v, want 200 %q", resp.StatusCode, b, err, "helloabc")
+	}
+}
+
+// An upstream answer's read error is invalid_header when the bytes were
+// not an answer, error when the connection failed.
+func TestAnswerError(t *testing.T) {
+	var invalid invalidHeader
+	for _, c := range []struct {
+		err     error
+		invalid bool
+	}{
+		{io.EOF, false},
+		{io.ErrUnexpectedEOF, false},
+		{&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, false},
+		{os.ErrDeadlineExceeded, false},
+		{errors.New(`malformed HTTP response "NOT HTTP"`), true},
+		{textproto.ProtocolError("bad header"), true},
+	} {
+		if got := errors.As(answerError(c.err), &invalid); got != c.invalid {
+			t.Errorf("%v: invalid_header %v, want %v", c.err, got, c.invalid)
+		}
 	}
 }

@@ -73,7 +73,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		defer releaseUpstreamReader(br) // nothing reads it once this returns
 		head, err := uwsgi.ReadResponseHeadLimit(br, bufSize)
 		if err != nil {
-			return true, err
+			return true, answerError(err)
 		}
 		values := func(name string) []string {
 			var vs []string
