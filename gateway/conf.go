@@ -34,6 +34,20 @@ type Conf struct {
 	// []*nginx.Directive): the levels never change once compiled, and
 	// building the answer on every request cost allocations.
 	lists sync.Map
+	// settings remembers what settingOnce worked out, by key.
+	settings sync.Map
+}
+
+// settingOnce returns what work makes of this level's directives,
+// working it out on first use: the levels never change once compiled, so
+// a setting read on every request (proxy_next_upstream, the hidden
+// headers) is parsed once per level instead.
+func settingOnce[T any](c *Conf, key string, work func() T) T {
+	if v, ok := c.settings.Load(key); ok {
+		return v.(T)
+	}
+	v, _ := c.settings.LoadOrStore(key, work())
+	return v.(T)
 }
 
 func newConf(level Level, parent *Conf, block []*nginx.Directive) *Conf {

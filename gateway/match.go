@@ -133,11 +133,13 @@ type UpstreamRequest struct {
 	UnknownVars []string
 
 	// redirects are the proxy_redirect rules for the upstream's Location
-	// and Refresh headers, evaluated with vars, this request's variables.
-	redirects []redirectRule
-	vars      *reqVars
-	// st is the request's state as it reached the upstream, for an
-	// X-Accel-Redirect to continue from.
+	// and Refresh headers, evaluated with st's variables when an answer
+	// first has one (nginx evaluates them then too).
+	redirects     []redirectRule
+	redirectsRead bool
+	// st is the request's state as it reached the upstream: its
+	// variables, and where an X-Accel-Redirect or an intercepted error
+	// continues from.
 	st *state
 }
 

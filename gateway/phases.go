@@ -230,10 +230,7 @@ func (st *state) errorPage(ep *nginx.Directive, status int, why string) phase {
 	case strings.HasPrefix(target, "@"):
 		return st.namedLocation(target[1:], "error_page")
 	case strings.HasPrefix(target, "/"):
-		if st.d.Method != "HEAD" {
-			st.d.Method = "GET"
-			st.vars.method = "GET"
-		}
+		st.asGet()
 		uri, args, _ := strings.Cut(target, "?")
 		return st.internalRedirect(uri, args, "error_page")
 	}
@@ -313,14 +310,31 @@ func (st *state) upstreamErrorPages() {
 		if ep == nil {
 			continue
 		}
-		sub := st.fork()
-		sub.phases(sub.errorPage(ep, code, "the upstream failed"))
-		sub.d.URI, sub.d.Args = sub.vars.uri, sub.vars.args
-		sub.addHeaders()
 		if st.d.OnUpstreamError == nil {
 			st.d.OnUpstreamError = map[int]*Decision{}
 		}
-		st.d.OnUpstreamError[code] = sub.d
+		st.d.OnUpstreamError[code] = st.decideFrom(func(sub *state) phase {
+			return sub.errorPage(ep, code, "the upstream failed")
+		})
+	}
+}
+
+// decideFrom decides, on a fork of the request's state, a different
+// outcome from the phase first gives on, leaving this one as it is: an
+// error page, where an X-Accel-Redirect leads.
+func (st *state) decideFrom(first func(*state) phase) *Decision {
+	sub := st.fork()
+	sub.phases(first(sub))
+	sub.d.URI, sub.d.Args = sub.vars.uri, sub.vars.args
+	sub.addHeaders()
+	return sub.d
+}
+
+// asGet makes the request a GET, as nginx does for an internal redirect
+// to an error page or an X-Accel-Redirect, unless it is a HEAD.
+func (st *state) asGet() {
+	if st.d.Method != "HEAD" {
+		st.d.Method, st.vars.method = "GET", "GET"
 	}
 }
 

@@ -25,7 +25,8 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		idle = rt.idleFor(u.Upstream, n*max(rt.table.Workers, 1))
 	}
 	rb := newReplayBody(body)
-	return h.tryUpstream(rt, w, req, d, "proxy", rb, func(addr Addr, name string, next func(int) bool) (bool, error) {
+	var further outcome // where an upstream's answer sent the request on
+	o := h.tryUpstream(rt, w, req, d, "proxy", rb, func(addr Addr, name string, next func(int) bool) (bool, error) {
 		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connectTimeout, readTimeout, head, rb.reader(), r, u.Method)
 		if err != nil {
 			return sent, err
@@ -52,8 +53,8 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			reusable = false
 			return true, errNextUpstream(resp.StatusCode)
 		}
-		if h.interceptErrors(rt, w, req, d, "proxy_intercept_errors", resp.StatusCode, resp.Header.Values) {
-			reusable = false
+		if page, ok := h.interceptErrors(rt, w, req, r, d, "proxy_intercept_errors", resp.StatusCode, resp.Header.Values, rb.again); ok {
+			reusable, further = false, page
 			return true, nil
 		}
 		if target, ok := accelTarget(d, "proxy_ignore_headers", func(name string) (string, bool) {
@@ -64,7 +65,7 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			return vs[0], true
 		}); ok {
 			reusable = false
-			h.accelRedirect(rt, w, req, d, target, resp.Header.Values)
+			further = h.accelRedirect(rt, w, req, r, d, target, resp.Header.Values, rb.again)
 			return true, nil
 		}
 		h.relayHeaders(w, d, resp.Header, r)
@@ -90,6 +91,7 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		}
 		return true, nil
 	})
+	return o.and(further)
 }
 
 // roundTrip sends the request head and body to addr, on an idle

@@ -59,6 +59,9 @@ func (st *state) redirectRules() []redirectRule {
 // whole of a Location, what follows `url=` in a Refresh), as
 // ngx_http_proxy_rewrite_redirect does; ok is false when none does.
 func (u *UpstreamRequest) rewriteRedirect(value string, prefix int) (string, bool) {
+	if !u.redirectsRead {
+		u.redirects, u.redirectsRead = u.st.redirectRules(), true
+	}
 	rest := value[prefix:]
 	for _, r := range u.redirects {
 		if r.re == nil {
@@ -75,8 +78,8 @@ func (u *UpstreamRequest) rewriteRedirect(value string, prefix int) (string, boo
 		}
 		// The replacement sees this match's captures, as nginx's
 		// regex exec sets them on the request.
-		u.vars.setCaptures(c)
-		return value[:prefix] + u.vars.expand(r.to), true
+		u.st.vars.setCaptures(c)
+		return value[:prefix] + u.st.vars.expand(r.to), true
 	}
 	return value, false
 }

@@ -16,11 +16,11 @@ const replayLimit = 1 << 20
 // copy as it goes. A body longer than replayLimit goes once, as with
 // proxy_request_buffering off: a request sent with it is not retried.
 type replayBody struct {
-	src    io.Reader
-	kept   []byte
-	whole  bool // src was read to its end, all of it in kept
-	over   bool // longer than replayLimit: kept is dropped
-	handed bool // reader has given out src once
+	src   io.Reader
+	kept  []byte
+	whole bool  // src was read to its end, all of it in kept
+	over  bool  // longer than replayLimit: kept is dropped
+	read  int64 // bytes read from src
 }
 
 func newReplayBody(src io.Reader) *replayBody {
@@ -30,26 +30,34 @@ func newReplayBody(src io.Reader) *replayBody {
 	return &replayBody{src: src}
 }
 
-// reader is the body for the next attempt: src itself the first time,
-// then a copy of it.
+// reader is the body for the next attempt: src itself until some of it
+// was read, then a copy of it.
 func (b *replayBody) reader() io.Reader {
-	if b == nil {
+	switch {
+	case b == nil:
 		return nil
-	}
-	if !b.handed {
-		b.handed = true
-		return b
-	}
-	if b.resendable() {
+	case b.read == 0 && !b.whole:
+		return b // nothing went out yet (a connect failed, say)
+	case b.resendable():
 		return bytes.NewReader(b.kept)
 	}
 	return b
 }
 
+// again is the body for a location the request continues at once an
+// upstream answered (X-Accel-Redirect, an intercepted error): all of it,
+// or nil when it cannot be had again.
+func (b *replayBody) again() io.Reader {
+	if b == nil || !b.resendable() {
+		return nil
+	}
+	return b.reader()
+}
+
 // resendable reports whether another attempt can have the whole body,
 // reading what the last attempt left of it first, as nginx would have.
 func (b *replayBody) resendable() bool {
-	if b == nil || !b.handed || b.whole {
+	if b == nil || b.whole || b.read == 0 {
 		return true
 	}
 	if b.over {
@@ -61,6 +69,7 @@ func (b *replayBody) resendable() bool {
 
 func (b *replayBody) Read(p []byte) (int, error) {
 	n, err := b.src.Read(p)
+	b.read += int64(n)
 	if !b.over {
 		if len(b.kept)+n > replayLimit {
 			b.over, b.kept = true, nil

@@ -35,6 +35,17 @@ func TestReplayBody(t *testing.T) {
 		t.Error("a body over replayLimit is resendable")
 	}
 
+	// A first attempt that read nothing (its connect failed) leaves the
+	// stream to the next, however long.
+	untouched := newReplayBody(bytes.NewReader(make([]byte, replayLimit+1)))
+	untouched.reader()
+	if !untouched.resendable() {
+		t.Error("an unread body is not resendable")
+	}
+	if n, _ := io.Copy(io.Discard, untouched.reader()); n != replayLimit+1 {
+		t.Errorf("the attempt after a failed connect read %d bytes, want %d", n, replayLimit+1)
+	}
+
 	var none *replayBody = newReplayBody(nil)
 	if none.reader() != nil || !none.resendable() {
 		t.Error("no body: want a nil reader, resendable")

@@ -12,24 +12,30 @@ import (
 // Resolver looks up the addresses of a host name.
 type Resolver func(ctx context.Context, host string) ([]netip.Addr, error)
 
-// lookupHost is the system's resolver (the hosts file, then DNS), its
-// answer shaped as nginx gets it from getaddrinfo (addrConfig).
-func lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return nil, err
-	}
-	var local []netip.Addr
-	if ifaddrs, err := net.InterfaceAddrs(); err == nil {
-		for _, a := range ifaddrs {
-			if n, ok := a.(*net.IPNet); ok {
-				if ip, ok := netip.AddrFromSlice(n.IP); ok {
-					local = append(local, ip.Unmap())
+// systemResolver is the system's resolver (the hosts file, then DNS),
+// its answers shaped as nginx gets them from getaddrinfo (addrConfig)
+// against the machine's addresses, read once for the lookups it makes.
+func systemResolver() Resolver {
+	local := sync.OnceValue(func() []netip.Addr {
+		var out []netip.Addr
+		if ifaddrs, err := net.InterfaceAddrs(); err == nil {
+			for _, a := range ifaddrs {
+				if n, ok := a.(*net.IPNet); ok {
+					if ip, ok := netip.AddrFromSlice(n.IP); ok {
+						out = append(out, ip.Unmap())
+					}
 				}
 			}
 		}
+		return out
+	})
+	return func(ctx context.Context, host string) ([]netip.Addr, error) {
+		addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if err != nil {
+			return nil, err
+		}
+		return addrConfig(addrs, local()), nil
 	}
-	return addrConfig(addrs, local), nil
 }
 
 // addrConfig gives the addresses of a lookup as glibc's getaddrinfo
@@ -72,13 +78,18 @@ func precedence(a netip.Addr) int {
 		return 10 // ::ffff:0:0/96
 	case a == netip.IPv6Loopback():
 		return 50
-	case netip.MustParsePrefix("2002::/16").Contains(a):
+	case prefix6to4.Contains(a):
 		return 30
-	case netip.MustParsePrefix("::/96").Contains(a):
+	case prefixV4Compat.Contains(a):
 		return 20
 	}
 	return 40
 }
+
+var (
+	prefix6to4     = netip.MustParsePrefix("2002::/16")
+	prefixV4Compat = netip.MustParsePrefix("::/96")
+)
 
 // resolveTimeout bounds the lookups for one table: they run when it is
 // installed, before it serves.
@@ -94,6 +105,9 @@ const resolveTimeout = 2 * time.Second
 // looked up at each connect, since production names rarely resolve on a
 // laptop and the stack may map them to services.
 func resolvePeers(t *Table, mapped map[*Upstream]Target, resolve Resolver) map[string][]netip.Addr {
+	if resolve == nil {
+		resolve = systemResolver()
+	}
 	hosts := map[string]bool{}
 	for _, u := range t.Upstreams {
 		if _, ok := mapped[u]; ok {

@@ -90,7 +90,7 @@ server { listen 80;
 // The system's resolver is the default, and this machine's hosts file
 // names localhost.
 func TestLookupHostLocalhost(t *testing.T) {
-	addrs, err := lookupHost(t.Context(), "localhost")
+	addrs, err := systemResolver()(t.Context(), "localhost")
 	if err != nil || len(addrs) == 0 {
 		t.Fatalf("localhost: %v, %v", addrs, err)
 	}

@@ -38,7 +38,7 @@ type ServeOptions struct {
 	// replaces (served on other ports, say) to this one; nil starts afresh.
 	KeepStats *Gateway
 	// Resolve looks up the host names of upstream servers when a table
-	// is installed; nil is the system's resolver.
+	// is installed; nil is the system's resolver (systemResolver).
 	Resolve Resolver
 }
 
@@ -86,9 +86,6 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 	}
 	if opts.MapPort == nil {
 		opts.MapPort = DefaultPortMap
-	}
-	if opts.Resolve == nil {
-		opts.Resolve = lookupHost
 	}
 	g := &Gateway{opts: opts, log: opts.Log}
 	if from := opts.KeepStats; from != nil {

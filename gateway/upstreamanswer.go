@@ -5,6 +5,7 @@ package gateway
 // error_page.
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,10 +25,8 @@ func accelTarget(d *Decision, ignoreDirective string, get func(string) (string, 
 		return "", false
 	}
 	for _, dir := range d.Conf.List(ignoreDirective) {
-		for _, a := range dir.Args {
-			if strings.EqualFold(a, "X-Accel-Redirect") {
-				return "", false
-			}
+		if containsFold(dir.Args, "X-Accel-Redirect") {
+			return "", false
 		}
 	}
 	return target, true
@@ -38,86 +37,61 @@ func accelTarget(d *Decision, ignoreDirective string, get func(string) (string, 
 // upstream's `redirect` headers are kept, and the request continues at a
 // named location (`@name`) or, as a GET unless it is a HEAD, at an
 // internal redirect to the URI (its `?` starts the args), which an
-// `internal` location may take. An unsafe URI is 404.
-func (h *handler) accelRedirect(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, target string, get func(string) []string) {
+// `internal` location may take. An unsafe URI is 404. body gives the
+// request body again, for a location that passes it on.
+func (h *handler) accelRedirect(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision,
+	target string, get func(string) []string, body func() io.Reader) outcome {
 	out := w.Header()
 	for _, name := range accelRedirectHeaders {
 		for _, v := range get(name) {
 			out.Add(name, v)
 		}
 	}
-	next := d.Upstream.continueAt(target)
-	h.serve(rt, w, req, h.request(req), next, nil)
+	next := d.Upstream.st.decideFrom(func(sub *state) phase { return sub.accelPhase(target) })
+	return h.serve(rt, w, req, r, next, body())
 }
 
-// intercepted returns the error_page decision that replaces an upstream's
-// answer with status, as ngx_http_upstream_intercept_errors does with
+// intercepted returns the decision that replaces an upstream's answer
+// with status, as ngx_http_upstream_intercept_errors does with
 // *_intercept_errors on: for a status of 300 or more that an error_page
-// in effect lists. nil leaves the answer as it is.
+// in effect lists, the request finalized with it (its error page, or
+// nginx's own inside an error page already). nil leaves the answer as it is.
 func (u *UpstreamRequest) intercepted(d *Decision, directive string, status int) *Decision {
-	if status < 300 || !flag(d.Conf, directive, false) {
+	if status < 300 || !flag(d.Conf, directive, false) || errorPageDirective(d.Conf, status) == nil {
 		return nil
 	}
-	ep := errorPageDirective(d.Conf, status)
-	if ep == nil {
-		return nil
-	}
-	return u.continueWith(func(sub *state) phase {
-		return sub.errorPage(ep, status, "the upstream answered "+strconv.Itoa(status))
+	return u.st.decideFrom(func(sub *state) phase {
+		return sub.finalize(status, "the upstream answered "+strconv.Itoa(status))
 	})
 }
 
 // interceptErrors serves the error page that replaces an upstream's
-// answer, keeping a 401's WWW-Authenticate, if one does.
-func (h *handler) interceptErrors(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, directive string,
-	status int, get func(string) []string) bool {
+// answer, keeping a 401's WWW-Authenticate; ok is false when none does.
+func (h *handler) interceptErrors(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, directive string,
+	status int, get func(string) []string, body func() io.Reader) (o outcome, ok bool) {
 	next := d.Upstream.intercepted(d, directive, status)
 	if next == nil {
-		return false
+		return outcome{}, false
 	}
 	if status == http.StatusUnauthorized {
 		for _, v := range get("WWW-Authenticate") {
 			w.Header().Add("WWW-Authenticate", v)
 		}
 	}
-	h.serve(rt, w, req, h.request(req), next, nil)
-	return true
-}
-
-// continueAt decides the request again from where it stood when it
-// reached its upstream, redirected internally to target.
-func (u *UpstreamRequest) continueAt(target string) *Decision {
-	return u.continueWith(func(sub *state) phase { return sub.accelPhase(target) })
-}
-
-// continueWith decides the request again from where it stood when it
-// reached its upstream, from the phase first gives on.
-func (u *UpstreamRequest) continueWith(first func(*state) phase) *Decision {
-	sub := u.st.fork()
-	sub.phases(first(sub))
-	sub.d.URI, sub.d.Args = sub.vars.uri, sub.vars.args
-	sub.addHeaders()
-	return sub.d
+	return h.serve(rt, w, req, r, next, body()), true
 }
 
 // accelPhase is where an X-Accel-Redirect to target sends the request.
 func (sub *state) accelPhase(target string) phase {
-	var next phase
-	switch {
-	case strings.HasPrefix(target, "@"):
-		next = sub.namedLocation(target[1:], "X-Accel-Redirect")
-	default:
-		uri, args, ok := unsafeURI(target)
-		if !ok {
-			next = sub.finalize(404, "X-Accel-Redirect to an unsafe URI")
-			break
-		}
-		if sub.d.Method != "HEAD" {
-			sub.d.Method, sub.vars.method = "GET", "GET"
-		}
-		next = sub.internalRedirect(uri, args, "X-Accel-Redirect")
+	if strings.HasPrefix(target, "@") {
+		return sub.namedLocation(target[1:], "X-Accel-Redirect")
 	}
-	return next
+	uri, args, ok := unsafeURI(target)
+	if !ok {
+		return sub.finalize(404, "X-Accel-Redirect to an unsafe URI")
+	}
+	sub.asGet()
+	return sub.internalRedirect(uri, args, "X-Accel-Redirect")
 }
 
 // unsafeURI splits an X-Accel-Redirect value into URI and args as

@@ -41,8 +41,7 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 	}
 	if u.Upstream.NoResolver {
 		h.g.log.Error("no resolver defined to resolve "+u.Upstream.Servers[0].Addr.Host, "upstream", u.Upstream.Name)
-		h.fail(rt, w, req, d, 502)
-		return outcome{}
+		return h.fail(rt, w, req, d, 502)
 	}
 	pool := rt.pool(u.Upstream)
 	var client netip.Addr
@@ -53,28 +52,39 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 	att := pool.Begin(client, u.HashKey)
 	att.LimitTries(cfg.tries)
 	start := time.Now()
-	inTime := func() bool { return cfg.timeout == 0 || time.Since(start) < cfg.timeout }
 	nonIdempotent := !idempotent(req.Method)
+	// retry is ngx_http_upstream_next's test for a failure of kind ft
+	// once the peer is freed (more: tries left), after the request was
+	// sent or not.
+	retry := func(ft int, sent, more bool) bool {
+		if sent && nonIdempotent {
+			ft |= ftNonIdempotent
+		}
+		return more && cfg.mask&ft == ft && (cfg.timeout == 0 || time.Since(start) < cfg.timeout) &&
+			(!sent || body.resendable())
+	}
+	// next is ngx_http_upstream_test_next, for an answer's status while
+	// its peer still holds a try.
 	next := func(status int) bool {
 		ft := statusFailure(status)
-		if ft == 0 {
-			return false
-		}
-		if nonIdempotent {
-			ft |= ftNonIdempotent // the request was sent
-		}
-		return att.Left() > 1 && cfg.mask&ft == ft && inTime() && body.resendable()
+		return ft != 0 && retry(ft, true, att.Left() > 1)
 	}
 	status := 502
 	var last string
+	failed := func() outcome {
+		o := h.fail(rt, w, req, d, status)
+		if o.upstream == "" {
+			o.upstream = last
+		}
+		return o
+	}
 	for {
 		i, ok := att.Next()
 		if !ok {
 			if last == "" {
 				h.g.log.Warn("no live upstreams", "upstream", u.Upstream.Name)
 			}
-			h.fail(rt, w, req, d, status)
-			return outcome{upstream: last}
+			return failed()
 		}
 		addr := pool.addrs[i]
 		last = pool.names[i]
@@ -86,20 +96,19 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 		var answered errNextUpstream
 		if errors.As(err, &answered) {
 			// http_403 and http_404 move on without counting against
-			// the peer (NGX_PEER_NEXT); the others are failures.
+			// the peer (NGX_PEER_NEXT); the others are failures. next
+			// made sure a try is left.
 			h.g.log.Warn("upstream answered "+strconv.Itoa(int(answered))+", trying the next", "upstream", u.Upstream.Name, "address", last)
 			status = 502
 			if answered == 504 {
 				status = 504
 			}
-			if !att.Done(answered != 403 && answered != 404) {
-				h.fail(rt, w, req, d, status)
-				return outcome{upstream: last}
-			}
+			att.Done(answered != 403 && answered != 404)
 			continue
 		}
 		h.g.log.Warn("upstream failed", "upstream", u.Upstream.Name, "address", last, "error", err)
-		status, ft := 502, ftError
+		ft := ftError
+		status = 502
 		var invalid invalidHeader
 		switch {
 		case isTimeout(err):
@@ -111,12 +120,8 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 		if errors.Is(err, errResponseStarted) {
 			return outcome{upstream: last, cut: true}
 		}
-		if sent && nonIdempotent {
-			ft |= ftNonIdempotent
-		}
-		if !more || cfg.mask&ft != ft || !inTime() || sent && !body.resendable() {
-			h.fail(rt, w, req, d, status)
-			return outcome{upstream: last}
+		if !retry(ft, sent, more) {
+			return failed()
 		}
 	}
 }
@@ -203,6 +208,10 @@ type nextUpstream struct {
 // nextUpstreamFor reads them for module ("proxy", "uwsgi"); nginx's
 // default is error and timeout.
 func nextUpstreamFor(c *Conf, module string) nextUpstream {
+	return settingOnce(c, module+"_next_upstream", func() nextUpstream { return readNextUpstream(c, module) })
+}
+
+func readNextUpstream(c *Conf, module string) nextUpstream {
 	n := nextUpstream{mask: ftError | ftTimeout}
 	if d := c.Get(module + "_next_upstream"); d != nil {
 		n.mask = 0
@@ -219,16 +228,16 @@ func nextUpstreamFor(c *Conf, module string) nextUpstream {
 
 // fail answers an upstream failure: the error_page decision Match made
 // for that status, or nginx's page.
-func (h *handler) fail(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, status int) {
+func (h *handler) fail(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, status int) outcome {
 	if ed := d.OnUpstreamError[status]; ed != nil {
-		h.serve(rt, w, req, h.request(req), ed, nil)
-		return
+		return h.serve(rt, w, req, h.request(req), ed, nil)
 	}
 	if rt.outside[d.Upstream.Upstream] && status == 502 {
 		h.outsidePage(w, req, d)
-		return
+		return outcome{}
 	}
 	h.respond(w, req, d, status)
+	return outcome{}
 }
 
 // outcome is what serving a decision came to, for the access log and
@@ -240,6 +249,13 @@ type outcome struct {
 	// connection closes without a last chunk or the rest of a
 	// Content-Length, and the client can tell the body is incomplete.
 	cut bool
+}
+
+// and adds what serving the request on somewhere else came to: a cut
+// there cuts this response.
+func (o outcome) and(further outcome) outcome {
+	o.cut = o.cut || further.cut
+	return o
 }
 
 // errResponseStarted: the upstream failed after its response began to
@@ -320,6 +336,10 @@ type headerRules struct {
 }
 
 func headerRulesFor(c *Conf, module string) headerRules {
+	return settingOnce(c, module+"_hide_header", func() headerRules { return readHeaderRules(c, module) })
+}
+
+func readHeaderRules(c *Conf, module string) headerRules {
 	var r headerRules
 	for _, d := range c.List(module + "_hide_header") {
 		r.hide = append(r.hide, d.Args[0])

@@ -70,7 +70,7 @@ func (st *state) proxyRequest() *UpstreamRequest {
 		}
 	}
 	u.UnknownVars = v.unknown
-	u.redirects, u.vars, u.st = st.redirectRules(), v, st
+	u.st = st
 	return u
 }
 

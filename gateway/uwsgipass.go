@@ -1,12 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
 	"net/textproto"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/gateway/uwsgi"
@@ -37,13 +37,14 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		h.respond(w, req, d, 502)
 		return outcome{}
 	}
+	var inPacket []byte // a small body, sent with the packet
 	if small > 0 {
 		n := len(packet)
 		packet = packet[:n+int(small)]
 		if _, err := io.ReadFull(body, packet[n:]); err != nil {
 			return outcome{} // the client went away
 		}
-		body = nil
+		inPacket, body = packet[n:], nil
 	}
 	connectTimeout := timeoutSetting(d.Conf, "uwsgi_connect_timeout", 60*time.Second)
 	readTimeout := timeoutSetting(d.Conf, "uwsgi_read_timeout", 60*time.Second)
@@ -54,7 +55,15 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		}
 	}
 	rb := newReplayBody(body)
-	return h.tryUpstream(rt, w, req, d, "uwsgi", rb, func(addr Addr, _ string, next func(int) bool) (bool, error) {
+	// again is the body for where an upstream's answer sends the request.
+	again := func() io.Reader {
+		if inPacket != nil {
+			return bytes.NewReader(inPacket)
+		}
+		return rb.again()
+	}
+	var further outcome
+	o := h.tryUpstream(rt, w, req, d, "uwsgi", rb, func(addr Addr, _ string, next func(int) bool) (bool, error) {
 		conn, err := dialUpstream(addr, connectTimeout)
 		if err != nil {
 			return false, err
@@ -75,23 +84,15 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if err != nil {
 			return true, answerError(err)
 		}
-		values := func(name string) []string {
-			var vs []string
-			for _, hd := range head.Headers {
-				if strings.EqualFold(hd.Name, name) {
-					vs = append(vs, hd.Value)
-				}
-			}
-			return vs
-		}
 		if next(head.Status) {
 			return true, errNextUpstream(head.Status)
 		}
-		if h.interceptErrors(rt, w, req, d, "uwsgi_intercept_errors", head.Status, values) {
+		if page, ok := h.interceptErrors(rt, w, req, r, d, "uwsgi_intercept_errors", head.Status, head.Values, again); ok {
+			further = page
 			return true, nil
 		}
 		if target, ok := accelTarget(d, "uwsgi_ignore_headers", head.Get); ok {
-			h.accelRedirect(rt, w, req, d, target, values)
+			further = h.accelRedirect(rt, w, req, r, d, target, head.Values, again)
 			return true, nil
 		}
 		relayUWSGIHeaders(w.Header(), head.Headers, headerRulesFor(d.Conf, "uwsgi"))
@@ -115,6 +116,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		}
 		return true, nil
 	})
+	return o.and(further)
 }
 
 func modifier(c *Conf, name string) byte {

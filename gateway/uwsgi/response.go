@@ -115,6 +115,17 @@ func threeDigits(s string) (int, bool) {
 
 // Get returns the first header named name, ignoring ASCII case. nginx
 // keeps the first Status and the first Location it sees.
+// Values returns every value of the header named name, in arrival order.
+func (h *ResponseHead) Values(name string) []string {
+	var vs []string
+	for _, hd := range h.Headers {
+		if strings.EqualFold(hd.Name, name) {
+			vs = append(vs, hd.Value)
+		}
+	}
+	return vs
+}
+
 func (h *ResponseHead) Get(name string) (string, bool) {
 	for _, hd := range h.Headers {
 		if strings.EqualFold(hd.Name, name) {
