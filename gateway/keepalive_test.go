@@ -176,10 +176,8 @@ func TestIdlePoolOrder(t *testing.T) {
 			t.Errorf("%s closed = %v, want %v", name, got, closed)
 		}
 	}
-	for _, want := range []string{"a3"} {
-		if got, ok := p.get("a"); !ok || got.conn != conns[want] {
-			t.Errorf("get a: want %s", want)
-		}
+	if got, ok := p.get("a"); !ok || got.conn != conns["a3"] {
+		t.Errorf("get a: want a3, the most recent")
 	}
 	if _, ok := p.get("a"); ok {
 		t.Errorf("get a: a connection left after the last")

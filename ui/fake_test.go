@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -132,7 +133,12 @@ func (h *fakeHost) Recent() []string                     { return []string{"/hom
 func (h *fakeHost) Settings() Settings                   { return h.settings }
 func (h *fakeHost) SaveSettings(s Settings) error        { h.settings = s; return nil }
 func (h *fakeHost) UsePort(prod, local int) error {
-	h.settings.GatewayPorts = map[int]int{prod: local}
+	ports := maps.Clone(h.settings.GatewayPorts)
+	if ports == nil {
+		ports = map[int]int{}
+	}
+	ports[prod] = local
+	h.settings.GatewayPorts = ports
 	return nil
 }
 
