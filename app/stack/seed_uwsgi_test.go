@@ -50,10 +50,12 @@ func TestSeedRunsUnderUWSGI(t *testing.T) {
 				go func() { done <- cmd.Wait() }()
 				select {
 				case <-done:
-				case <-time.After(5 * time.Second):
+				case <-time.After(sp.StopGrace):
+					// The engine would kill it now: the stop signal
+					// failed (a uWSGI without --die-on-term reloads).
 					_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 					<-done
-					t.Errorf("uwsgi did not stop on %v", sp.StopSignal)
+					t.Errorf("uwsgi did not stop on %v within the service's stop grace (%v)", sp.StopSignal, sp.StopGrace)
 				}
 			})
 			uri := "/api/" + sp.Name + "/users/42?x=1"
