@@ -201,6 +201,8 @@ type matchUpstream struct {
 	UnknownVars []string    `json:"unknown_vars,omitempty"`
 	// NoResolver: the host name needs a `resolver`, and there is none.
 	NoResolver bool `json:"no_resolver,omitempty"`
+	// TLS is how an https:// or suwsgi:// upstream is connected to.
+	TLS *gateway.UpstreamTLS `json:"tls,omitempty"`
 }
 
 func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
@@ -230,7 +232,7 @@ func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
 		v.Handler = "static files"
 	}
 	if u := d.Upstream; u != nil {
-		mu := &matchUpstream{Method: u.Method, URI: u.URI, Host: u.Host, Headers: u.Headers, Vars: u.Vars, UnknownVars: u.UnknownVars}
+		mu := &matchUpstream{Method: u.Method, URI: u.URI, Host: u.Host, Headers: u.Headers, Vars: u.Vars, UnknownVars: u.UnknownVars, TLS: u.TLS}
 		if u.Upstream != nil {
 			mu.Name, mu.Addresses, mu.NoResolver = u.Upstream.Name, addresses(u.Upstream), u.Upstream.NoResolver
 		}
@@ -287,6 +289,17 @@ func printMatch(w io.Writer, v matchJSON) {
 		fmt.Fprintf(w, "upstream  %s: %s\n", u.Name, strings.Join(u.Addresses, ", "))
 		if u.NoResolver {
 			fmt.Fprintln(w, "          (502: the name needs a resolver directive, and none is in effect)")
+		}
+		if t := u.TLS; t != nil {
+			sni := "no server name"
+			if t.SNI != "" {
+				sni = "server name " + t.SNI
+			}
+			check := "certificate not checked"
+			if t.Verify {
+				check = "certificate checked for " + displayName(t.Name)
+			}
+			fmt.Fprintf(w, "tls       %s, %s\n", sni, check)
 		}
 		if len(u.Vars) > 0 {
 			fmt.Fprintf(w, "sends     uwsgi %s %s, HTTP_HOST %s\n", u.Method, u.URI, displayName(u.Host))

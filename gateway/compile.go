@@ -19,6 +19,9 @@ type compiler struct {
 	// name; ignoredOrder keeps the groups in the order first seen.
 	ignoredBy    map[string]*ignoredGroup
 	ignoredOrder []*ignoredGroup
+	// noted are the directives a warning was written for, so that one
+	// every location inherits is reported once.
+	noted map[*nginx.Directive]bool
 }
 
 // Compile builds the route table of a parsed configuration. Errors are
@@ -373,6 +376,18 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 			if err := c.setting(sd); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if h := l.Handler; h != nil {
+		var err error
+		switch {
+		case h.Kind == HandleProxy && (h.Scheme == "https" || h.HasVars):
+			err = c.checkUpstreamTLS(l.Conf, "proxy")
+		case h.Kind == HandleUWSGI && (h.Scheme == "suwsgi" || h.HasVars):
+			err = c.checkUpstreamTLS(l.Conf, "uwsgi")
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	if len(children) > 0 {

@@ -131,6 +131,9 @@ type UpstreamRequest struct {
 	Vars [][2]string
 	// UnknownVars names variables Berth could not evaluate.
 	UnknownVars []string
+	// TLS is how an https:// or suwsgi:// upstream is connected to; nil
+	// for plain connections.
+	TLS *UpstreamTLS
 
 	// redirects are the proxy_redirect rules for the upstream's Location
 	// and Refresh headers, evaluated with st's variables when an answer

@@ -25,9 +25,13 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		idle = rt.idleFor(u.Upstream, n*max(rt.table.Workers, 1))
 	}
 	rb := newReplayBody(body)
+	connect := h.connector(rt, d, "proxy", connectTimeout)
 	var further outcome // where an upstream's answer sent the request on
 	o := h.tryUpstream(rt, w, req, d, "proxy", rb, func(addr Addr, name string, next func(int) bool) (bool, error) {
-		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connectTimeout, readTimeout, head, rb.reader(), r, u.Method)
+		if u.TLS != nil {
+			name = "tls " + name // kept apart from plain connections to the same peer
+		}
+		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connect, readTimeout, head, rb.reader(), r, u.Method)
 		if err != nil {
 			return sent, err
 		}
@@ -95,9 +99,10 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 }
 
 // roundTrip sends the request head and body to addr, on an idle
-// keepalive connection when there is one (falling back to a new one if
-// the idle one turns out closed), and reads the response head.
-func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connectTimeout, readTimeout time.Duration, head []byte,
+// keepalive connection kept under name when there is one (falling back
+// to a new one if the idle one turns out closed), and reads the response
+// head.
+func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connect connector, readTimeout time.Duration, head []byte,
 	body io.Reader, r Request, method string) (net.Conn, *bufio.Reader, *http.Response, bool, error) {
 	if idle != nil {
 		if c, ok := idle.get(name); ok {
@@ -119,7 +124,7 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connectTimeo
 			c.close()
 		}
 	}
-	conn, err := dialUpstream(addr, connectTimeout)
+	conn, err := connect.connect(addr)
 	if err != nil {
 		return nil, nil, nil, false, err
 	}

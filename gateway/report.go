@@ -32,6 +32,12 @@ var actedOn = map[string]bool{
 	"proxy_ignore_headers": true, "uwsgi_ignore_headers": true,
 	"proxy_next_upstream": true, "proxy_next_upstream_tries": true, "proxy_next_upstream_timeout": true,
 	"uwsgi_next_upstream": true, "uwsgi_next_upstream_tries": true, "uwsgi_next_upstream_timeout": true,
+	"proxy_ssl_session_reuse": true, "proxy_ssl_protocols": true, "proxy_ssl_name": true,
+	"proxy_ssl_server_name": true, "proxy_ssl_verify": true, "proxy_ssl_verify_depth": true,
+	"proxy_ssl_trusted_certificate": true, "proxy_ssl_certificate": true, "proxy_ssl_certificate_key": true,
+	"uwsgi_ssl_session_reuse": true, "uwsgi_ssl_protocols": true, "uwsgi_ssl_name": true,
+	"uwsgi_ssl_server_name": true, "uwsgi_ssl_verify": true, "uwsgi_ssl_verify_depth": true,
+	"uwsgi_ssl_trusted_certificate": true, "uwsgi_ssl_certificate": true, "uwsgi_ssl_certificate_key": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to
@@ -79,6 +85,10 @@ var reasons = []struct {
 		"ssl_session_cache", "ssl_session_timeout", "ssl_session_tickets", "ssl_dhparam", "ssl_stapling",
 		"ssl_stapling_verify", "ssl_trusted_certificate", "ssl_ecdh_curve", "ssl_buffer_size",
 		"ssl_early_data", "ssl_client_certificate", "ssl_verify_client", "ssl", "http2",
+	}},
+	{"TLS to upstreams: Go's cipher suites are used, with no revocation list, key password or OpenSSL command", []string{
+		"proxy_ssl_ciphers", "proxy_ssl_crl", "proxy_ssl_password_file", "proxy_ssl_conf_command",
+		"uwsgi_ssl_ciphers", "uwsgi_ssl_crl", "uwsgi_ssl_password_file", "uwsgi_ssl_conf_command",
 	}},
 	{"caching is off locally: every request reaches the upstream", []string{
 		"proxy_cache", "proxy_cache_path", "proxy_cache_valid", "proxy_cache_key", "proxy_cache_bypass",
@@ -168,4 +178,17 @@ func joinInts(ns []int) string {
 // note records something Berth does differently from nginx.
 func (c *compiler) note(d *nginx.Directive, msg string) {
 	c.t.Report = append(c.t.Report, nginx.Note{Pos: d.Pos, Severity: nginx.Warning, Directive: d.Name, Msg: msg})
+}
+
+// noteOnce records something Berth does differently about directive d,
+// once however many locations inherit it.
+func (c *compiler) noteOnce(d *nginx.Directive, msg string) {
+	if c.noted[d] {
+		return
+	}
+	if c.noted == nil {
+		c.noted = map[*nginx.Directive]bool{}
+	}
+	c.noted[d] = true
+	c.note(d, msg)
 }

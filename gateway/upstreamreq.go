@@ -13,20 +13,25 @@ import (
 func (st *state) proxyRequest() *UpstreamRequest {
 	h, v, conf, t := st.handler, st.vars, st.conf, st.t
 	u := &UpstreamRequest{Method: v.method, Upstream: h.Upstream}
-	proxyHost := h.ProxyHost
+	proxyHost, scheme := h.ProxyHost, h.Scheme
 	uriPart, hasURIPart := h.URI, h.HasURI
 	if h.HasVars {
 		// With variables nginx sends exactly the evaluated URI, if any,
-		// and never appends the request's args.
+		// and never appends the request's args (ngx_http_proxy_eval).
 		eval := v.expand(h.Target)
-		rest := eval
-		if i := strings.Index(rest, "://"); i >= 0 {
-			rest = rest[i+3:]
+		rest, port := eval, 80
+		if hasPrefixFold(eval, "https://") {
+			scheme, rest, port = "https", eval[8:], 443
+		} else if i := strings.Index(rest, "://"); i >= 0 {
+			scheme, rest = "http", rest[i+3:]
 		}
 		hostPart, p, has := splitProxyURI(rest)
 		uriPart, hasURIPart = p, has
 		proxyHost = hostPart
-		u.Upstream = t.upstreamByAddress(hostPart, 80, conf)
+		u.Upstream = t.upstreamByAddress(hostPart, port, conf)
+	}
+	if scheme == "https" {
+		u.TLS = st.upstreamTLSRequest("proxy", proxyHost)
 	}
 	switch {
 	case h.HasVars && uriPart != "":
@@ -61,7 +66,7 @@ func (st *state) proxyRequest() *UpstreamRequest {
 			u.Proto = "HTTP/" + pv.Args[0]
 		}
 	}
-	v.proxyHost, v.proxyPort = proxyHost, proxyPort(proxyHost, h.Scheme)
+	v.proxyHost, v.proxyPort = proxyHost, proxyPort(proxyHost, scheme)
 	u.Headers = proxyHeaders(conf, v, proxyHost, st.ver)
 	u.HashKey = st.hashKey(u.Upstream)
 	for _, kv := range u.Headers {
@@ -191,10 +196,21 @@ func hasHeader(list [][2]string, name string) bool {
 func (st *state) uwsgiRequest() *UpstreamRequest {
 	h, v, conf, t, ver := st.handler, st.vars, st.conf, st.t, st.ver
 	u := &UpstreamRequest{Method: v.method, Upstream: h.Upstream}
+	host, secure := h.ProxyHost, h.Scheme == "suwsgi"
 	if h.HasVars {
+		// ngx_http_uwsgi_eval: either scheme, in any case, or none.
 		target := v.expand(h.Target)
-		target = strings.TrimPrefix(strings.TrimPrefix(target, "uwsgi://"), "suwsgi://")
+		switch {
+		case hasPrefixFold(target, "uwsgi://"):
+			target = target[8:]
+		case hasPrefixFold(target, "suwsgi://"):
+			target, secure = target[9:], true
+		}
 		u.Upstream = t.upstreamByAddress(target, 0, conf)
+		host = target
+	}
+	if secure {
+		u.TLS = st.upstreamTLSRequest("uwsgi", host)
 	}
 	params := conf.List("uwsgi_param")
 	u.Vars = make([][2]string, 0, len(params)+1+len(v.headers)) // never grown

@@ -62,9 +62,10 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		}
 		return rb.again()
 	}
+	connect := h.connector(rt, d, "uwsgi", connectTimeout)
 	var further outcome
 	o := h.tryUpstream(rt, w, req, d, "uwsgi", rb, func(addr Addr, _ string, next func(int) bool) (bool, error) {
-		conn, err := dialUpstream(addr, connectTimeout)
+		conn, err := connect.connect(addr)
 		if err != nil {
 			return false, err
 		}

@@ -5,7 +5,10 @@
 // beyond where they may appear and how many arguments they take.
 package nginx
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Pos is where a node starts in the user's files.
 type Pos struct {
@@ -118,4 +121,23 @@ type Config struct {
 	// Files lists every file read from disk, in the order first read
 	// (standard files Berth supplied are not among them; see Notes).
 	Files []string
+
+	// confPrefix and local map the names of files the config reads at
+	// start (certificates) as they map includes: see ConfFile.
+	confPrefix string
+	local      func(prod string) string
+}
+
+// ConfFile is where a file named in a directive (a certificate) is read
+// from here: a relative name joins the conf prefix, as
+// ngx_conf_full_name(cycle, name, 1) does, and a production path under
+// the config folder maps to the local copy, as includes do.
+func (c *Config) ConfFile(name string) string {
+	if !strings.HasPrefix(name, "/") {
+		name = joinPath(c.confPrefix, name)
+	}
+	if c.local == nil {
+		return name
+	}
+	return c.local(name)
 }

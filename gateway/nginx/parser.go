@@ -124,6 +124,9 @@ func newParser(name string, src []byte, opts Options) *parser {
 		// whose folder is the conf prefix.
 		p.confPrefix = opts.ProdPrefix
 	}
+	p.cfg.confPrefix = p.confPrefix
+	paths := &parser{opts: p.opts} // all localPath reads, not the whole parse
+	p.cfg.local = func(prod string) string { return paths.localPath(prod, false) }
 	return p
 }
 

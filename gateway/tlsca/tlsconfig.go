@@ -34,6 +34,13 @@ func (ca *CA) TLSConfig(names []string) *tls.Config {
 	}
 }
 
+// Certificate returns a leaf certificate for names (DNS names or IP
+// addresses, the first its common name) signed by the CA, issued on first
+// use and cached like the ones TLSConfig serves.
+func (ca *CA) Certificate(names ...string) (*tls.Certificate, error) {
+	return ca.certificate(context.Background(), names)
+}
+
 // flight is one issuance in progress; handshakes wanting the same names
 // wait for it instead of issuing their own.
 type flight struct {
