@@ -175,6 +175,15 @@ type matchJSON struct {
 	File       string         `json:"file,omitempty"` // the static file served
 	FileStatus int            `json:"file_status,omitempty"`
 	Upstream   *matchUpstream `json:"upstream,omitempty"`
+	// Auth is the auth_request the request waits on; what follows it
+	// above is what happens when the subrequest answers 2xx.
+	Auth *matchAuth `json:"auth_request,omitempty"`
+}
+
+type matchAuth struct {
+	posJSON
+	URI        string    `json:"uri"`
+	Subrequest matchJSON `json:"subrequest"`
 }
 
 type matchServer struct {
@@ -206,6 +215,11 @@ type matchUpstream struct {
 }
 
 func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
+	if a := d.Auth; a != nil {
+		v := matchView(r, a.Continue(gateway.AuthAnswer{Status: 200}))
+		v.Auth = &matchAuth{posJSON: pos(a.Directive.Pos), URI: a.Directive.Args[0], Subrequest: matchView(r, a.Sub)}
+		return v
+	}
 	var v matchJSON
 	v.Request.Method, v.Request.Target, v.Request.Port, v.Request.Headers = r.Method, r.Target, r.LocalPort, r.Headers
 	v.Status, v.Redirect, v.Body, v.Close, v.Reason = d.Status, d.Redirect, d.Body, d.Close, d.Reason
@@ -262,6 +276,25 @@ func printMatch(w io.Writer, v matchJSON) {
 	}
 	for _, s := range v.Steps {
 		fmt.Fprintf(w, "  why     %s (%s:%d): %s\n", s.Location, s.File, s.Line, s.What)
+	}
+	if a := v.Auth; a != nil {
+		sub := a.Subrequest
+		fmt.Fprintf(w, "auth      auth_request %s at %s:%d; the subrequest goes to", a.URI, a.File, a.Line)
+		switch {
+		case sub.Location != nil:
+			fmt.Fprintf(w, " %s at %s:%d", locationLabel(sub.Location.Match, sub.Location.Name), sub.Location.File, sub.Location.Line)
+		default:
+			fmt.Fprint(w, " no location")
+		}
+		switch {
+		case sub.Upstream != nil:
+			fmt.Fprintf(w, ", %s: %s %s\n", sub.Upstream.Name, sub.Upstream.Method, sub.Upstream.URI)
+		case sub.Status != 0:
+			fmt.Fprintf(w, ", which answers %d\n", sub.Status)
+		default:
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, "          below: what follows when it answers 2xx (401 and 403 refuse the request, anything else is 500)")
 	}
 	for _, t := range v.Trace {
 		fmt.Fprintf(w, "  then    %s\n", t)

@@ -8,13 +8,12 @@ import (
 	"github.com/berth-dev/berth/gateway/nginx"
 )
 
-// accessDenied runs nginx's access phase for allow/deny
-// (ngx_http_access_module) and limit_except: the first rule that matches
-// the client address decides; none matching allows. When the location has
-// a limit_except block and the method is not one it lists (GET implies
-// HEAD), that block's rules apply instead. It returns the deciding rule
-// when access is denied.
-func accessDenied(l *Location, conf *Conf, method, remote string) *nginx.Directive {
+// accessRule runs allow/deny (ngx_http_access_module) and limit_except:
+// the first rule that matches the client address decides, and it is
+// returned; nil when none matches (access is then up to the other
+// checks). When the location has a limit_except block and the method is
+// not one it lists (GET implies HEAD), that block's rules apply instead.
+func accessRule(l *Location, conf *Conf, method, remote string) *nginx.Directive {
 	rules := conf.List("allow", "deny")
 	if l != nil {
 		for _, le := range l.limitExcept {
@@ -30,10 +29,7 @@ func accessDenied(l *Location, conf *Conf, method, remote string) *nginx.Directi
 	addr, _ := netip.ParseAddr(remote)
 	for _, r := range rules {
 		if ruleMatches(r.Args[0], addr) {
-			if r.Name == "deny" {
-				return r
-			}
-			return nil
+			return r
 		}
 	}
 	return nil

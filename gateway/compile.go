@@ -453,6 +453,14 @@ func (c *compiler) setting(d *nginx.Directive) error {
 		}
 	case "return":
 		return checkReturn(d)
+	case "satisfy": // ngx_conf_set_enum_slot
+		if d.Args[0] != "all" && d.Args[0] != "any" {
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid value "%s"`, d.Args[0])}
+		}
+	case "auth_request_set":
+		if !strings.HasPrefix(d.Args[0], "$") {
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid variable name "%s"`, d.Args[0])}
+		}
 	case "proxy_redirect":
 		if err := c.checkProxyRedirect(d); err != nil {
 			return err

@@ -49,6 +49,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			body = bytes.NewReader(buf)
 		}
 	}
+	if d.Auth != nil {
+		d = h.authorize(rt, req, r, d)
+		for _, v := range d.AuthHeaders {
+			w.Header().Add("WWW-Authenticate", v)
+		}
+	}
 	rw := &countingWriter{ResponseWriter: w}
 	out := newGzipWriter(rw, filterConf(d), req)
 	o := h.serve(rt, out, req, r, d, body)
@@ -144,6 +150,11 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		return outcome{}
 	case d.Status != 0:
 		h.respond(w, req, d, d.Status)
+		return outcome{}
+	case d.Auth != nil:
+		// auth_request subrequests without end: internal redirects
+		// into locations that each ask again.
+		h.respond(w, req, d, 500)
 		return outcome{}
 	case d.File != "":
 		h.serveFile(w, req, d)

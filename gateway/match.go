@@ -106,6 +106,12 @@ type Decision struct {
 	// OnUpstreamError is what nginx does instead when the upstream fails
 	// with 502, 503 or 504 and an error_page handles that status.
 	OnUpstreamError map[int]*Decision
+	// Auth is set when the request waits on an auth_request: nothing
+	// else is decided until its subrequest answers (AuthRequest.Continue).
+	Auth *AuthRequest
+	// AuthHeaders are the WWW-Authenticate values of an auth_request
+	// subrequest that answered 401, for the client's response.
+	AuthHeaders []string
 }
 
 // AddHeader is one evaluated add_header.
@@ -134,6 +140,12 @@ type UpstreamRequest struct {
 	// TLS is how an https:// or suwsgi:// upstream is connected to; nil
 	// for plain connections.
 	TLS *UpstreamTLS
+	// NoBody: *_pass_request_body off, the body is not sent (its
+	// Content-Length still is, unless the config sets that header).
+	NoBody bool
+	// OwnLength: proxy_set_header sets Content-Length itself, so the
+	// body's length is not added.
+	OwnLength bool
 
 	// redirects are the proxy_redirect rules for the upstream's Location
 	// and Refresh headers, evaluated with st's variables when an answer

@@ -38,7 +38,12 @@ type state struct {
 	quoted, plus  bool // the client URI had "%" / "+"
 	uriChanges    int  // left before "rewrite or internal redirection cycle"
 	inErrorPage   bool // error_page already ran (recursive_error_pages off)
-	errStatus     int  // the status an error_page keeps for the final response
+	subrequest    bool // an auth_request subrequest: no access phase of its own
+	// accessCode is r->access_code: under `satisfy any`, the refusal
+	// kept while later checks may still let the request through.
+	accessCode int
+	accessWhy  string
+	errStatus  int // the status an error_page keeps for the final response
 }
 
 // phase is a step of nginx's request processing, in order.
@@ -124,10 +129,7 @@ func (st *state) phases(p phase) {
 				p = st.countURIChange(phaseFindConfig)
 			}
 		case phaseAccess:
-			p = phaseTryFiles
-			if rule := accessDenied(st.loc, st.conf, st.d.Method, st.r.RemoteAddr); rule != nil {
-				p = st.finalize(403, fmt.Sprintf("access denied by %q at %s", rule.Name+" "+strings.Join(rule.Args, " "), rule.Pos))
-			}
+			p = st.access()
 		case phaseTryFiles:
 			p = st.tryFiles()
 		case phaseContent:

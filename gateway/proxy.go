@@ -24,6 +24,9 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	if n := keepaliveFor(u, h.g.opts.Version.OrDefault()); n > 0 {
 		idle = rt.idleFor(u.Upstream, n*max(rt.table.Workers, 1))
 	}
+	if u.NoBody {
+		body = nil
+	}
 	rb := newReplayBody(body)
 	connect := h.connector(rt, d, "proxy", connectTimeout)
 	var further outcome // where an upstream's answer sent the request on
@@ -34,6 +37,9 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connect, readTimeout, head, rb.reader(), r, u.Method)
 		if err != nil {
 			return sent, err
+		}
+		if rec, ok := w.(upstreamRecorder); ok {
+			rec.upstreamAnswered(resp.StatusCode, resp.Header)
 		}
 		reusable := idle != nil && !resp.Close
 		defer func() {
@@ -107,7 +113,7 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connect conn
 	if idle != nil {
 		if c, ok := idle.get(name); ok {
 			c.conn.SetDeadline(time.Now().Add(readTimeout))
-			if _, err := c.conn.Write(head); err == nil && !requestHasBody(r) {
+			if _, err := c.conn.Write(head); err == nil && (body == nil || !requestHasBody(r)) {
 				if resp, err := http.ReadResponse(c.br, &http.Request{Method: method}); err == nil {
 					return c.conn, c.br, resp, true, nil
 				}
@@ -162,7 +168,7 @@ func (h *handler) proxyHead(d *Decision, r Request) []byte {
 	for _, kv := range u.Headers {
 		b = append(append(append(append(b, kv[0]...), ": "...), kv[1]...), "\r\n"...)
 	}
-	if n := r.bodyLength(); n >= 0 {
+	if n := r.bodyLength(); n >= 0 && !u.OwnLength {
 		b = strconv.AppendInt(append(b, "Content-Length: "...), n, 10)
 		b = append(b, "\r\n"...)
 	}

@@ -38,6 +38,8 @@ var actedOn = map[string]bool{
 	"uwsgi_ssl_session_reuse": true, "uwsgi_ssl_protocols": true, "uwsgi_ssl_name": true,
 	"uwsgi_ssl_server_name": true, "uwsgi_ssl_verify": true, "uwsgi_ssl_verify_depth": true,
 	"uwsgi_ssl_trusted_certificate": true, "uwsgi_ssl_certificate": true, "uwsgi_ssl_certificate_key": true,
+	"auth_request": true, "auth_request_set": true, "satisfy": true,
+	"proxy_pass_request_body": true, "uwsgi_pass_request_body": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to

@@ -68,6 +68,10 @@ func (st *state) proxyRequest() *UpstreamRequest {
 	}
 	v.proxyHost, v.proxyPort = proxyHost, proxyPort(proxyHost, scheme)
 	u.Headers = proxyHeaders(conf, v, proxyHost, st.ver)
+	u.NoBody = !flag(conf, "proxy_pass_request_body", true)
+	for _, d := range conf.List("proxy_set_header") {
+		u.OwnLength = u.OwnLength || strings.EqualFold(d.Args[0], "Content-Length")
+	}
 	u.HashKey = st.hashKey(u.Upstream)
 	for _, kv := range u.Headers {
 		if strings.EqualFold(kv[0], "Host") {
@@ -212,6 +216,7 @@ func (st *state) uwsgiRequest() *UpstreamRequest {
 	if secure {
 		u.TLS = st.upstreamTLSRequest("uwsgi", host)
 	}
+	u.NoBody = !flag(conf, "uwsgi_pass_request_body", true)
 	params := conf.List("uwsgi_param")
 	u.Vars = make([][2]string, 0, len(params)+1+len(v.headers)) // never grown
 	var suppressedBuf [16]string                                // on the stack for every usual config

@@ -21,6 +21,9 @@ const bodyInMemory = 16 << 10
 // relayed as it arrives. nginx never reuses uwsgi connections.
 func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) outcome {
 	u := d.Upstream
+	if u.NoBody {
+		body = nil
+	}
 	// nginx reads a body up to bodyInMemory into memory before it
 	// connects and sends it with the packet in one write: an application
 	// that answers without reading the body (many Django views) never
@@ -84,6 +87,13 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		head, err := uwsgi.ReadResponseHeadLimit(br, bufSize)
 		if err != nil {
 			return true, answerError(err)
+		}
+		if rec, ok := w.(upstreamRecorder); ok {
+			hdr := http.Header{}
+			for _, kv := range head.Headers {
+				hdr.Add(kv.Name, kv.Value)
+			}
+			rec.upstreamAnswered(head.Status, hdr)
 		}
 		if next(head.Status) {
 			return true, errNextUpstream(head.Status)

@@ -1,0 +1,153 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+// access is the access phase (ngx_http_core_access_phase) with its
+// handlers in nginx's order: allow/deny and limit_except first, then
+// auth_request. `satisfy all` (the default) needs every one to pass;
+// `satisfy any` is content with one, and otherwise answers with the
+// first 401 among the refusals, else 403. A subrequest has no access
+// phase of its own.
+func (st *state) access() phase {
+	if st.subrequest {
+		return phaseTryFiles
+	}
+	any := satisfyAny(st.conf)
+	if rule := accessRule(st.loc, st.conf, st.d.Method, st.r.RemoteAddr); rule != nil {
+		why := fmt.Sprintf("access denied by %q at %s", rule.Name+" "+strings.Join(rule.Args, " "), rule.Pos)
+		switch {
+		case rule.Name == "allow" && any:
+			return phaseTryFiles
+		case rule.Name == "deny" && !any:
+			return st.finalize(403, why)
+		case rule.Name == "deny":
+			st.accessCode, st.accessWhy = 403, why
+		}
+	}
+	if ar := authRequestDirective(st.conf); ar != nil {
+		st.d.Auth = st.authRequest(ar)
+		st.d.Location, st.d.Conf = st.loc, st.conf
+		return phaseDone
+	}
+	return st.postAccess()
+}
+
+// postAccess is ngx_http_core_post_access_phase: under `satisfy any`,
+// the refusal kept when nothing let the request through.
+func (st *state) postAccess() phase {
+	if st.accessCode != 0 {
+		return st.finalize(st.accessCode, st.accessWhy)
+	}
+	return phaseTryFiles
+}
+
+// authRequestDirective is the auth_request in effect, nil when none or
+// `off`.
+func authRequestDirective(c *Conf) *nginx.Directive {
+	d := c.Get("auth_request")
+	if d == nil || d.Args[0] == "off" {
+		return nil
+	}
+	return d
+}
+
+// AuthRequest is an auth_request the request waits on in its access
+// phase (ngx_http_auth_request_module): a subrequest for the directive's
+// URI, whose status decides whether the request goes on.
+type AuthRequest struct {
+	Directive *nginx.Directive
+	// Sub is the subrequest's own decision: a GET for the URI, with the
+	// request's headers and no body, reaching internal locations.
+	Sub *Decision
+	// st is the request paused in its access phase, and sub the
+	// subrequest's state where it was decided, for auth_request_set.
+	st, sub *state
+}
+
+// authRequest decides the subrequest of an auth_request as
+// ngx_http_subrequest makes it: a GET for the URI with no args, the
+// request's headers and raw URI, internal, from the server rewrite
+// phase. It shares the request's `set` variables, as nginx's subrequests
+// share the variables array.
+func (st *state) authRequest(d *nginx.Directive) *AuthRequest {
+	a := &AuthRequest{Directive: d, st: st}
+	sub := st.fork()
+	sub.vars.set = st.vars.set
+	sub.d.Method, sub.vars.method = "GET", "GET"
+	sub.vars.uri, sub.vars.args, sub.vars.caps = d.Args[0], "", nil
+	sub.validUnparsed, sub.validLocation, sub.internal, sub.subrequest = false, true, true, true
+	sub.uriChanges, sub.inErrorPage, sub.errStatus = 11, false, 0
+	sub.d.Trace = append(sub.d.Trace, fmt.Sprintf("auth_request subrequest to %q (%s)", d.Args[0], d.Pos))
+	sub.phases(phaseServerRewrite)
+	sub.d.URI, sub.d.Args = sub.vars.uri, sub.vars.args
+	sub.addHeaders()
+	a.Sub, a.sub = sub.d, sub
+	return a
+}
+
+// AuthAnswer is what the subrequest came to: its status and, when an
+// upstream answered it, the upstream's headers ($upstream_http_*) and
+// status ($upstream_status).
+type AuthAnswer struct {
+	Status         int
+	UpstreamStatus int
+	Upstream       http.Header
+	// Header are the subrequest's response headers, whose
+	// WWW-Authenticate a 401 passes on.
+	Header http.Header
+}
+
+// Continue decides the rest of the request once the subrequest answered:
+// auth_request_set's variables are set (evaluated as the subrequest saw
+// them), then a 2xx lets the request through the access phase, 401 and
+// 403 refuse it (a 401 keeping the subrequest's WWW-Authenticate, in
+// Decision.AuthHeaders), and any other status is a 500, as nginx's
+// ngx_http_auth_request_handler decides.
+func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
+	st := a.st.fork()
+	st.vars.set = a.st.vars.set // the subrequest's `set`s stay
+	st.d.Location, st.d.Conf = st.loc, st.conf
+	sv := *a.sub.vars
+	sv.answer = &ans
+	for _, d := range st.conf.List("auth_request_set") {
+		st.vars.set[strings.TrimPrefix(d.Args[0], "$")] = sv.expand(d.Args[1])
+	}
+	st.d.Trace = append(st.d.Trace, fmt.Sprintf("auth_request %q answered %d", a.Directive.Args[0], ans.Status))
+	var p phase
+	switch s := ans.Status; {
+	case s == http.StatusForbidden || s == http.StatusUnauthorized:
+		if s == http.StatusUnauthorized {
+			st.d.AuthHeaders = ans.Header.Values("WWW-Authenticate")
+		}
+		why := "refused by auth_request at " + a.Directive.Pos.String()
+		if st.accessCode != http.StatusUnauthorized {
+			st.accessCode, st.accessWhy = s, why
+		}
+		if !satisfyAny(st.conf) {
+			p = st.finalize(s, why)
+			break
+		}
+		p = st.postAccess()
+	case s >= 200 && s < 300:
+		st.accessCode = 0
+		p = phaseTryFiles
+	default:
+		p = st.finalize(500, "auth request unexpected status: "+strconv.Itoa(s))
+	}
+	st.phases(p)
+	st.d.URI, st.d.Args = st.vars.uri, st.vars.args
+	st.addHeaders()
+	return st.d
+}
+
+func satisfyAny(c *Conf) bool {
+	d := c.Get("satisfy")
+	return d != nil && d.Args[0] == "any"
+}
