@@ -30,6 +30,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	start := time.Now()
 	rt := h.g.routes.Load()
 	r := h.request(req)
+	describeArrival(&r, req, start)
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	body := io.Reader(req.Body)
 	if d.Status == 0 && req.ContentLength < 0 && len(req.TransferEncoding) > 0 {

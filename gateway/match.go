@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Request is what routing needs to know of an HTTP request: the request
@@ -33,6 +34,18 @@ type Request struct {
 	// ChunkedRead false when there is none.
 	ChunkedLength int64
 	ChunkedRead   bool
+
+	// What nginx knows of the request beyond its bytes, for the variables
+	// of the same names: ID is $request_id (zero: made when first
+	// used); Start is when it arrived ($request_time; zero: now);
+	// ServerAddr is the address the connection arrived at
+	// ($server_addr; zero: LocalAddr); Connection and ConnectionRequests
+	// number the connection and this request on it.
+	ID                 [16]byte
+	Start              time.Time
+	ServerAddr         netip.Addr
+	Connection         uint64
+	ConnectionRequests uint64
 }
 
 // bodyLength is the request body's length as nginx knows it: the

@@ -102,7 +102,8 @@ func (st *state) run() {
 	st.ownVars = reqVars{method: r.Method, proto: r.Proto, scheme: r.Scheme, rawURI: target.RawURI,
 		uri: norm.URI, args: norm.Args, host: host, headers: r.Headers, server: st.server, port: r.serverPort(),
 		remote: r.RemoteAddr, rport: strconv.Itoa(r.RemotePort), maps: st.t.maps,
-		set: map[string]string{}, paths: st, chunkedLength: r.ChunkedLength, chunkedRead: r.ChunkedRead}
+		set: map[string]string{}, paths: st, chunkedLength: r.ChunkedLength, chunkedRead: r.ChunkedRead,
+		req: &st.r, version: st.ver.OrDefault()}
 	st.vars = &st.ownVars
 	if c := d.Server.Captures; c != nil {
 		st.vars.setCaptures(c)

@@ -251,6 +251,7 @@ func (g *Gateway) Start() error {
 		srv := &http.Server{
 			Handler:           &handler{g: g, group: p.group, scheme: scheme(p.ssl && g.opts.TLS != nil), port: int(p.local.Port())},
 			ReadHeaderTimeout: 60 * time.Second, // client_header_timeout
+			ConnContext:       numberConnection,
 			ErrorLog:          g.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
 		}
 		g.servers = append(g.servers, srv)

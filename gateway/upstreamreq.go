@@ -69,9 +69,14 @@ func (st *state) proxyRequest() *UpstreamRequest {
 	v.proxyHost, v.proxyPort = proxyHost, proxyPort(proxyHost, scheme)
 	u.Headers = proxyHeaders(conf, v, proxyHost, st.ver)
 	u.NoBody = !flag(conf, "proxy_pass_request_body", true)
-	for _, d := range conf.List("proxy_set_header") {
-		u.OwnLength = u.OwnLength || strings.EqualFold(d.Args[0], "Content-Length")
-	}
+	u.OwnLength = settingOnce(conf, "proxy_set_header Content-Length", func() bool {
+		for _, d := range conf.List("proxy_set_header") {
+			if strings.EqualFold(d.Args[0], "Content-Length") {
+				return true
+			}
+		}
+		return false
+	})
 	u.HashKey = st.hashKey(u.Upstream)
 	for _, kv := range u.Headers {
 		if strings.EqualFold(kv[0], "Host") {

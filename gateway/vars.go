@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // reqVars is the request state nginx's variables read: everything the
@@ -37,6 +39,10 @@ type reqVars struct {
 	// answer is the upstream's answer, for $upstream_status and
 	// $upstream_http_* in auth_request_set; nil before one.
 	answer *AuthAnswer
+	// req is the request as it arrived, for the variables of its
+	// connection and clock; version is the nginx imitated.
+	req     *Request
+	version NginxVersion
 }
 
 // pathVars are the variables that depend on the configuration in effect
@@ -131,6 +137,32 @@ func (v *reqVars) lookup(name string) (string, bool) {
 		return v.remote, true
 	case "request":
 		return v.method + " " + v.rawURI + " " + v.proto, true
+	case "request_id":
+		return v.requestID(), true
+	case "msec":
+		return msec(time.Now()), true
+	case "time_iso8601":
+		return time.Now().Format(timeISO8601), true
+	case "time_local":
+		return time.Now().Format(timeLocal), true
+	case "request_time":
+		return requestTime(v.req.Start, time.Now()), true
+	case "hostname":
+		return hostname(), true
+	case "pid":
+		return strconv.Itoa(os.Getpid()), true
+	case "nginx_version":
+		return v.version.String(), true
+	case "server_addr":
+		return v.req.serverAddr(), true
+	case "binary_remote_addr":
+		return binaryRemoteAddr(v.remote), true
+	case "connection":
+		return strconv.FormatUint(v.req.Connection, 10), true
+	case "connection_requests":
+		return strconv.FormatUint(max(v.req.ConnectionRequests, 1), 10), true
+	case "remote_user":
+		return "", true // no auth_basic: nginx's not found
 	case "fastcgi_script_name", "fastcgi_path_info":
 		if v.paths == nil {
 			return v.uri, true
