@@ -115,7 +115,10 @@ func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
 	st.vars.set = a.st.vars.set // the subrequest's `set`s stay
 	st.d.Location, st.d.Conf = st.loc, st.conf
 	sv := *a.sub.vars
-	sv.answer = &ans
+	sv.resp = &responseVars{status: ans.Status, sent: ans.Header}
+	if ans.UpstreamStatus != 0 {
+		sv.resp.upstream = &upstreamSeen{status: ans.UpstreamStatus, header: ans.Upstream}
+	}
 	for _, d := range st.conf.List("auth_request_set") {
 		st.vars.set[strings.TrimPrefix(d.Args[0], "$")] = sv.expand(d.Args[1])
 	}

@@ -23,11 +23,26 @@ func safeStatus(status int) bool {
 }
 
 // headerFilter sets what the filters add to a response's headers. The
-// Content-Type must already be set.
-func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int) {
+// Content-Type must already be set. up is the upstream's answer, nil when
+// none was relayed.
+func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int, up *upstreamSeen) {
 	conf := d.Conf
 	if conf == nil && d.Server.Server != nil {
 		conf = d.Server.Server.Conf
+	}
+	// late evaluates a value that reads the response, as nginx's
+	// filters do once its head is known.
+	var rv *reqVars
+	late := func(s string) string {
+		if rv == nil {
+			v := reqVars{}
+			if d.vars != nil {
+				v = *d.vars
+			}
+			v.resp = &responseVars{status: status, sent: w.Header(), upstream: up}
+			rv = &v
+		}
+		return rv.expand(s)
 	}
 	if conf != nil {
 		if status != 301 && status != 302 {
@@ -36,12 +51,19 @@ func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int) {
 			charsetFilter(w.Header(), conf)
 		}
 		if safeStatus(status) {
-			expiresFilter(w.Header(), conf, time.Now())
+			expiresFilter(w.Header(), conf, time.Now(), late)
 		}
 	}
 	for _, a := range d.AddHeaders {
-		if (safeStatus(status) || a.Always) && a.Value != "" {
-			w.Header().Add(a.Name, a.Value)
+		if !safeStatus(status) && !a.Always {
+			continue
+		}
+		v := a.Value
+		if a.late != "" {
+			v = late(a.late)
+		}
+		if v != "" {
+			w.Header().Add(a.Name, v)
 		}
 	}
 }
@@ -74,13 +96,18 @@ func charsetFilter(hdr http.Header, conf *Conf) {
 	}
 }
 
-// expiresFilter is `expires [modified] TIME|epoch|max|off`.
-func expiresFilter(hdr http.Header, conf *Conf, now time.Time) {
+// expiresFilter is `expires [modified] TIME|epoch|max|off`; a value with
+// variables (often a map of $sent_http_content_type) is evaluated by
+// eval as the response goes out.
+func expiresFilter(hdr http.Header, conf *Conf, now time.Time, eval func(string) string) {
 	ed := conf.Get("expires")
 	if ed == nil {
 		return
 	}
 	args := ed.Args
+	if len(args) == 1 && hasVariables(args[0]) {
+		args = []string{eval(args[0])}
+	}
 	base := now
 	if args[0] == "modified" && len(args) > 1 {
 		if lm, err := http.ParseTime(hdr.Get("Last-Modified")); err == nil {

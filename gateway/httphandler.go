@@ -208,7 +208,7 @@ func (h *handler) writeResponse(w http.ResponseWriter, req *http.Request, d *Dec
 	if d.Redirect != "" {
 		hdr.Set("Location", d.Redirect)
 	}
-	h.headerFilter(w, d, status)
+	h.headerFilter(w, d, status, nil)
 	hdr.Set("Server", h.serverHeader())
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)

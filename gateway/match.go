@@ -125,12 +125,19 @@ type Decision struct {
 	// AuthHeaders are the WWW-Authenticate values of an auth_request
 	// subrequest that answered 401, for the client's response.
 	AuthHeaders []string
+
+	// vars are the request's variables where it was decided, for what
+	// is evaluated only once the response's head is known.
+	vars *reqVars
 }
 
-// AddHeader is one evaluated add_header.
+// AddHeader is one evaluated add_header. One whose value reads the
+// response ($status, $sent_http_*, $upstream_*) is evaluated as the
+// response goes out: Value is then empty until the gateway serves it.
 type AddHeader struct {
 	Name, Value string
 	Always      bool
+	late        string // the value as written, when evaluated late
 }
 
 // UpstreamRequest is what the upstream receives.

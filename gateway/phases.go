@@ -360,6 +360,7 @@ func (st *state) fork() *state {
 // addHeaders evaluates the add_header lines in effect where the request
 // ended (all-or-nothing inheritance, like every array directive).
 func (st *state) addHeaders() {
+	st.d.vars = st.vars
 	conf := st.d.Conf
 	if conf == nil {
 		conf = st.conf
@@ -369,7 +370,12 @@ func (st *state) addHeaders() {
 	}
 	st.d.ClientMaxBodySize = bodyLimit(conf)
 	for _, d := range conf.List("add_header") {
-		st.d.AddHeaders = append(st.d.AddHeaders, AddHeader{Name: d.Args[0], Value: st.vars.expand(d.Args[1]),
-			Always: len(d.Args) > 2 && d.Args[2] == "always"})
+		a := AddHeader{Name: d.Args[0], Always: len(d.Args) > 2 && d.Args[2] == "always"}
+		if readsResponse(d.Args[1]) {
+			a.late = d.Args[1] // evaluated with the response's head
+		} else {
+			a.Value = st.vars.expand(d.Args[1])
+		}
+		st.d.AddHeaders = append(st.d.AddHeaders, a)
 	}
 }

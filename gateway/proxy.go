@@ -31,10 +31,11 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	connect := h.connector(rt, d, "proxy", connectTimeout)
 	var further outcome // where an upstream's answer sent the request on
 	o := h.tryUpstream(rt, w, req, d, "proxy", rb, func(addr Addr, name string, next func(int) bool) (bool, error) {
+		began, key := time.Now(), name
 		if u.TLS != nil {
-			name = "tls " + name // kept apart from plain connections to the same peer
+			key = "tls " + name // kept apart from plain connections to the same peer
 		}
-		conn, br, resp, sent, err := h.roundTrip(idle, addr, name, connect, readTimeout, head, rb.reader(), r, u.Method)
+		conn, br, resp, sent, err := h.roundTrip(idle, addr, key, connect, readTimeout, head, rb.reader(), r, u.Method)
 		if err != nil {
 			return sent, err
 		}
@@ -46,7 +47,7 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			if reusable {
 				// Its deadline is left as it is: whoever takes it next
 				// sets a new one before using it.
-				idle.put(name, idleConn{conn: conn, br: br})
+				idle.put(key, idleConn{conn: conn, br: br})
 			} else {
 				conn.Close()
 				releaseUpstreamReader(br)
@@ -83,7 +84,11 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus
 		}
-		h.headerFilter(w, d, status)
+		var seen *upstreamSeen
+		if d.readsResponse() {
+			seen = &upstreamSeen{addr: name, status: resp.StatusCode, header: resp.Header, took: time.Since(began)}
+		}
+		h.headerFilter(w, d, status, seen)
 		w.WriteHeader(status)
 		if req.Method == "HEAD" {
 			return true, nil

@@ -41,7 +41,7 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 		w.Header().Set("Content-Type", contentType(d.Conf, d.File))
 	}
 	w.Header().Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
-	h.headerFilter(w, d, d.FileStatus)
+	h.headerFilter(w, d, d.FileStatus, nil)
 	if d.FileStatus == 200 {
 		http.ServeContent(w, req, "", info.ModTime(), f)
 		return

@@ -67,7 +67,8 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	}
 	connect := h.connector(rt, d, "uwsgi", connectTimeout)
 	var further outcome
-	o := h.tryUpstream(rt, w, req, d, "uwsgi", rb, func(addr Addr, _ string, next func(int) bool) (bool, error) {
+	o := h.tryUpstream(rt, w, req, d, "uwsgi", rb, func(addr Addr, name string, next func(int) bool) (bool, error) {
+		began := time.Now()
 		conn, err := connect.connect(addr)
 		if err != nil {
 			return false, err
@@ -88,12 +89,18 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if err != nil {
 			return true, answerError(err)
 		}
-		if rec, ok := w.(upstreamRecorder); ok {
-			hdr := http.Header{}
-			for _, kv := range head.Headers {
-				hdr.Add(kv.Name, kv.Value)
+		var hdr http.Header // made only for whoever reads it
+		upHeader := func() http.Header {
+			if hdr == nil {
+				hdr = http.Header{}
+				for _, kv := range head.Headers {
+					hdr.Add(kv.Name, kv.Value)
+				}
 			}
-			rec.upstreamAnswered(head.Status, hdr)
+			return hdr
+		}
+		if rec, ok := w.(upstreamRecorder); ok {
+			rec.upstreamAnswered(head.Status, upHeader())
 		}
 		if next(head.Status) {
 			return true, errNextUpstream(head.Status)
@@ -112,7 +119,11 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus
 		}
-		h.headerFilter(w, d, status)
+		var seen *upstreamSeen
+		if d.readsResponse() {
+			seen = &upstreamSeen{addr: name, status: head.Status, header: upHeader(), took: time.Since(began)}
+		}
+		h.headerFilter(w, d, status, seen)
 		w.WriteHeader(status)
 		n := head.BodyLength(req.Method)
 		if n == 0 {

@@ -36,9 +36,9 @@ type reqVars struct {
 	// proxyHost and proxyPort are $proxy_host and $proxy_port once
 	// proxy_pass has named its upstream; empty elsewhere, as in nginx.
 	proxyHost, proxyPort string
-	// answer is the upstream's answer, for $upstream_status and
-	// $upstream_http_* in auth_request_set; nil before one.
-	answer *AuthAnswer
+	// resp is the response as it goes out, for the variables that read
+	// it ($status, $sent_http_*, $upstream_*); nil before it has a head.
+	resp *responseVars
 	// req is the request as it arrived, for the variables of its
 	// connection and clock; version is the nginx imitated.
 	req     *Request
@@ -179,16 +179,8 @@ func (v *reqVars) lookup(name string) (string, bool) {
 		return "", true
 	}
 	switch {
-	case name == "upstream_status":
-		if v.answer == nil || v.answer.UpstreamStatus == 0 {
-			return "", true
-		}
-		return strconv.Itoa(v.answer.UpstreamStatus), true
-	case strings.HasPrefix(name, "upstream_http_"):
-		if v.answer == nil {
-			return "", true
-		}
-		return v.answer.Upstream.Get(strings.ReplaceAll(name[14:], "_", "-")), true
+	case isResponseVar(name):
+		return v.resp.lookup(name), true
 	case strings.HasPrefix(name, "http_"):
 		h := strings.ReplaceAll(name[5:], "_", "-")
 		switch strings.ToLower(h) {

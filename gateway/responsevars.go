@@ -1,0 +1,103 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// responseVars are what the variables of a response read once its head is
+// known: nginx evaluates add_header and expires in its header filters, so
+// `add_header X-Upstream $upstream_addr` names the peer that answered.
+type responseVars struct {
+	status   int
+	sent     http.Header   // the headers going out ($sent_http_*)
+	upstream *upstreamSeen // nil when no upstream answered
+}
+
+// upstreamSeen is the upstream's answer as it arrived.
+type upstreamSeen struct {
+	addr   string // the peer, as nginx names it ("127.0.0.1:8000", "unix:/run/app.sock")
+	status int
+	header http.Header
+	took   time.Duration // from the first connect to the answer's head
+}
+
+// isResponseVar tells the variables that read the response.
+func isResponseVar(name string) bool {
+	switch name {
+	case "status", "body_bytes_sent", "bytes_sent", "upstream_addr", "upstream_status",
+		"upstream_response_time", "upstream_header_time", "upstream_cache_status":
+		return true
+	}
+	return strings.HasPrefix(name, "sent_http_") || strings.HasPrefix(name, "upstream_http_")
+}
+
+// readsResponse tells whether a value names a variable of the response,
+// and must wait for it.
+func readsResponse(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' {
+			continue
+		}
+		j := i + 1
+		if j < len(s) && s[j] == '{' {
+			j++
+		}
+		k := j
+		for k < len(s) && (s[k] == '_' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z' || s[k] >= '0' && s[k] <= '9') {
+			k++
+		}
+		if isResponseVar(s[j:k]) {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup answers a response variable; before the response (r nil) every
+// one is empty, as nginx's are not found then.
+func (r *responseVars) lookup(name string) string {
+	if r == nil {
+		return ""
+	}
+	up := r.upstream
+	switch {
+	case name == "status":
+		return strconv.Itoa(r.status)
+	case name == "body_bytes_sent" || name == "bytes_sent":
+		return "0" // evaluated with the head, before any body went out
+	case strings.HasPrefix(name, "sent_http_"):
+		return r.sent.Get(strings.ReplaceAll(name[10:], "_", "-"))
+	case up == nil, name == "upstream_cache_status": // no cache locally
+		return ""
+	case name == "upstream_addr":
+		return up.addr
+	case name == "upstream_status":
+		return strconv.Itoa(up.status)
+	case name == "upstream_response_time" || name == "upstream_header_time":
+		ms := up.took.Milliseconds()
+		return strconv.FormatInt(ms/1000, 10) + "." + strconv.FormatInt(ms%1000+1000, 10)[1:]
+	case strings.HasPrefix(name, "upstream_http_"):
+		return up.header.Get(strings.ReplaceAll(name[14:], "_", "-"))
+	}
+	return ""
+}
+
+// readsResponse tells whether serving d evaluates variables of the
+// response: an add_header that waits for it, or expires with variables.
+// Only then is the upstream's answer kept for them.
+func (d *Decision) readsResponse() bool {
+	for _, a := range d.AddHeaders {
+		if a.late != "" {
+			return true
+		}
+	}
+	if d.Conf != nil {
+		if e := d.Conf.Get("expires"); e != nil && hasVariables(e.Args[0]) {
+			return true
+		}
+	}
+	return false
+}
