@@ -24,25 +24,15 @@ func safeStatus(status int) bool {
 
 // headerFilter sets what the filters add to a response's headers. The
 // Content-Type must already be set. up is the upstream's answer, nil when
-// none was relayed.
+// none was relayed or nothing reads it.
 func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int, up *upstreamSeen) {
 	conf := d.Conf
 	if conf == nil && d.Server.Server != nil {
 		conf = d.Server.Server.Conf
 	}
-	// late evaluates a value that reads the response, as nginx's
-	// filters do once its head is known.
-	var rv *reqVars
-	late := func(s string) string {
-		if rv == nil {
-			v := reqVars{}
-			if d.vars != nil {
-				v = *d.vars
-			}
-			v.resp = &responseVars{status: status, sent: w.Header(), upstream: up}
-			rv = &v
-		}
-		return rv.expand(s)
+	var late *lateValues // made only where a value reads the response
+	if d.readsResponse() {
+		late = &lateValues{d: d, resp: responseVars{status: status, sent: w.Header(), upstream: up}}
 	}
 	if conf != nil {
 		if status != 301 && status != 302 {
@@ -60,12 +50,28 @@ func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int, u
 		}
 		v := a.Value
 		if a.late != "" {
-			v = late(a.late)
+			v = late.expand(a.late)
 		}
 		if v != "" {
 			w.Header().Add(a.Name, v)
 		}
 	}
+}
+
+// lateValues evaluates what reads the response, as nginx's filters do
+// once its head is known: the decision's variables with the response's.
+type lateValues struct {
+	d    *Decision
+	resp responseVars
+}
+
+func (l *lateValues) expand(s string) string {
+	var v reqVars
+	if l.d.vars != nil {
+		v = *l.d.vars
+	}
+	v.resp = &l.resp
+	return v.expand(s)
 }
 
 // defaultCharsetTypes is charset_types' default.
@@ -98,15 +104,15 @@ func charsetFilter(hdr http.Header, conf *Conf) {
 
 // expiresFilter is `expires [modified] TIME|epoch|max|off`; a value with
 // variables (often a map of $sent_http_content_type) is evaluated by
-// eval as the response goes out.
-func expiresFilter(hdr http.Header, conf *Conf, now time.Time, eval func(string) string) {
+// late as the response goes out.
+func expiresFilter(hdr http.Header, conf *Conf, now time.Time, late *lateValues) {
 	ed := conf.Get("expires")
 	if ed == nil {
 		return
 	}
 	args := ed.Args
 	if len(args) == 1 && hasVariables(args[0]) {
-		args = []string{eval(args[0])}
+		args = []string{late.expand(args[0])}
 	}
 	base := now
 	if args[0] == "modified" && len(args) > 1 {

@@ -17,10 +17,11 @@ import (
 // connKey carries a client connection's numbers in its context.
 type connKey struct{}
 
-// connInfo is what nginx counts per client connection.
+// connInfo is what nginx knows per client connection.
 type connInfo struct {
 	number   uint64        // $connection
 	requests atomic.Uint64 // $connection_requests so far
+	local    netip.Addr    // $server_addr
 }
 
 // connectionCounter numbers client connections, as nginx's
@@ -30,8 +31,12 @@ var connectionCounter atomic.Uint64
 
 // numberConnection is the servers' ConnContext: it numbers each client
 // connection.
-func numberConnection(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, &connInfo{number: connectionCounter.Add(1)})
+func numberConnection(ctx context.Context, c net.Conn) context.Context {
+	ci := &connInfo{number: connectionCounter.Add(1)}
+	if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
+		ci.local = ap.Addr().Unmap()
+	}
+	return context.WithValue(ctx, connKey{}, ci)
 }
 
 // describeArrival fills in what nginx knows of a request beyond its
@@ -39,14 +44,8 @@ func numberConnection(ctx context.Context, _ net.Conn) context.Context {
 func describeArrival(r *Request, req *http.Request, start time.Time) {
 	r.Start = start
 	binaryID(&r.ID)
-	ctx := req.Context()
-	if ci, ok := ctx.Value(connKey{}).(*connInfo); ok {
-		r.Connection, r.ConnectionRequests = ci.number, ci.requests.Add(1)
-	}
-	if a, ok := ctx.Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if ap, err := netip.ParseAddrPort(a.String()); err == nil {
-			r.ServerAddr = ap.Addr().Unmap()
-		}
+	if ci, ok := req.Context().Value(connKey{}).(*connInfo); ok {
+		r.Connection, r.ConnectionRequests, r.ServerAddr = ci.number, ci.requests.Add(1), ci.local
 	}
 }
 
