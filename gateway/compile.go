@@ -465,6 +465,10 @@ func (c *compiler) setting(d *nginx.Directive) error {
 		if err := c.checkProxyRedirect(d); err != nil {
 			return err
 		}
+	case "proxy_cookie_domain", "proxy_cookie_path", "proxy_cookie_flags":
+		if err := c.checkProxyCookie(d); err != nil {
+			return err
+		}
 	}
 	c.report(d)
 	return nil
@@ -484,6 +488,29 @@ func (c *compiler) checkProxyRedirect(d *nginx.Directive) error {
 		return nil
 	}
 	pattern, caseless := strings.CutPrefix(pattern, "*")
+	re, err := c.regex(d, pattern, caseless)
+	c.t.regexes[d] = re
+	return err
+}
+
+// checkProxyCookie validates a proxy_cookie_* line as nginx's handlers
+// do and compiles its regex: caseless for a domain (`~`) and for
+// flags, as `~*` asks for a path.
+func (c *compiler) checkProxyCookie(d *nginx.Directive) error {
+	if len(d.Args) == 1 {
+		if d.Args[0] != "off" {
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, d.Args[0])}
+		}
+		return nil
+	}
+	pattern, ok := strings.CutPrefix(d.Args[0], "~")
+	if !ok {
+		return nil
+	}
+	caseless := d.Name != "proxy_cookie_path"
+	if !caseless {
+		pattern, caseless = strings.CutPrefix(pattern, "*")
+	}
 	re, err := c.regex(d, pattern, caseless)
 	c.t.regexes[d] = re
 	return err

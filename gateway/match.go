@@ -172,6 +172,10 @@ type UpstreamRequest struct {
 	// first has one (nginx evaluates them then too).
 	redirects     []redirectRule
 	redirectsRead bool
+	// cookies are the proxy_cookie_* rules for its Set-Cookie headers,
+	// evaluated likewise when an answer first has one.
+	cookies     *cookieRules
+	cookiesRead bool
 	// st is the request's state as it reached the upstream: its
 	// variables, and where an X-Accel-Redirect or an intercepted error
 	// continues from.

@@ -197,6 +197,12 @@ func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Hea
 			}
 			continue
 		}
+		if name == "Set-Cookie" {
+			for _, v := range vals {
+				out.Add(name, d.Upstream.rewriteSetCookie(v))
+			}
+			continue
+		}
 		// What out.Add would do value by value, with the upstream's own
 		// slice (nothing reads the upstream's header after this; capped,
 		// so that a later Add copies it).

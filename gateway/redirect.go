@@ -62,26 +62,34 @@ func (u *UpstreamRequest) rewriteRedirect(value string, prefix int) (string, boo
 	if !u.redirectsRead {
 		u.redirects, u.redirectsRead = u.st.redirectRules(), true
 	}
-	rest := value[prefix:]
 	for _, r := range u.redirects {
-		if r.re == nil {
-			// Compared byte for byte (ngx_rstrncmp); an empty pattern
-			// takes every value.
-			if strings.HasPrefix(rest, r.from) {
-				return value[:prefix] + r.to + rest[len(r.from):], true
-			}
-			continue
+		if out, ok := r.apply(u.st.vars, value, prefix); ok {
+			return out, true
 		}
-		c := r.re.Match(rest)
-		if c == nil {
-			continue
-		}
-		// The replacement sees this match's captures, as nginx's
-		// regex exec sets them on the request.
-		u.st.vars.setCaptures(c)
-		return value[:prefix] + u.st.vars.expand(r.to), true
 	}
 	return value, false
+}
+
+// apply rewrites value[prefix:] when the rule takes it
+// (ngx_http_proxy_rewrite_complex_handler, _regex_handler): a plain
+// pattern is a prefix, compared byte for byte (ngx_rstrncmp; an empty
+// one takes every value), a regex must match the whole rest, whose
+// captures the replacement then sees, as nginx's regex exec sets them
+// on the request.
+func (r redirectRule) apply(v *reqVars, value string, prefix int) (string, bool) {
+	rest := value[prefix:]
+	if r.re == nil {
+		if strings.HasPrefix(rest, r.from) {
+			return value[:prefix] + r.to + rest[len(r.from):], true
+		}
+		return value, false
+	}
+	c := r.re.Match(rest)
+	if c == nil {
+		return value, false
+	}
+	v.setCaptures(c)
+	return value[:prefix] + v.expand(r.to), true
 }
 
 // refreshURL finds where a Refresh value's URL starts: after its first

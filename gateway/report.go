@@ -40,6 +40,7 @@ var actedOn = map[string]bool{
 	"uwsgi_ssl_trusted_certificate": true, "uwsgi_ssl_certificate": true, "uwsgi_ssl_certificate_key": true,
 	"auth_request": true, "auth_request_set": true, "satisfy": true,
 	"proxy_pass_request_body": true, "uwsgi_pass_request_body": true,
+	"proxy_cookie_domain": true, "proxy_cookie_path": true, "proxy_cookie_flags": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to
