@@ -11,7 +11,7 @@ import (
 
 // access is the access phase (ngx_http_core_access_phase) with its
 // handlers in nginx's order: allow/deny and limit_except first, then
-// auth_request. `satisfy all` (the default) needs every one to pass;
+// auth_basic, then auth_request. `satisfy all` (the default) needs every one to pass;
 // `satisfy any` is content with one, and otherwise answers with the
 // first 401 among the refusals, else 403. A subrequest has no access
 // phase of its own.
@@ -29,6 +29,21 @@ func (st *state) access() phase {
 			return st.finalize(403, why)
 		case rule.Name == "deny":
 			st.accessCode, st.accessWhy = 403, why
+		}
+	}
+	switch status, realm, why := st.authBasic(); {
+	case status == http.StatusOK && any:
+		st.accessCode, st.d.AuthHeaders = 0, nil
+		return phaseTryFiles
+	case status > http.StatusOK:
+		if status == http.StatusUnauthorized {
+			st.d.AuthHeaders = []string{basicChallenge(realm)}
+		}
+		if !any {
+			return st.finalize(status, why)
+		}
+		if st.accessCode != http.StatusUnauthorized {
+			st.accessCode, st.accessWhy = status, why
 		}
 	}
 	if ar := authRequestDirective(st.conf); ar != nil {
@@ -114,6 +129,7 @@ func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
 	st := a.st.fork()
 	st.vars.set = a.st.vars.set // the subrequest's `set`s stay
 	st.d.Location, st.d.Conf = st.loc, st.conf
+	st.d.AuthHeaders = a.st.d.AuthHeaders // auth_basic's, under satisfy any
 	sv := *a.sub.vars
 	sv.resp = &responseVars{status: ans.Status, sent: ans.Header}
 	if ans.UpstreamStatus != 0 {
@@ -127,7 +143,7 @@ func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
 	switch s := ans.Status; {
 	case s == http.StatusForbidden || s == http.StatusUnauthorized:
 		if s == http.StatusUnauthorized {
-			st.d.AuthHeaders = ans.Header.Values("WWW-Authenticate")
+			st.d.AuthHeaders = append(st.d.AuthHeaders, ans.Header.Values("WWW-Authenticate")...)
 		}
 		why := "refused by auth_request at " + a.Directive.Pos.String()
 		if st.accessCode != http.StatusUnauthorized {
@@ -139,7 +155,9 @@ func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
 		}
 		p = st.postAccess()
 	case s >= 200 && s < 300:
-		st.accessCode = 0
+		if satisfyAny(st.conf) {
+			st.accessCode, st.d.AuthHeaders = 0, nil // a refusal before it no longer counts
+		}
 		p = phaseTryFiles
 	default:
 		p = st.finalize(500, "auth request unexpected status: "+strconv.Itoa(s))

@@ -465,6 +465,8 @@ func (c *compiler) setting(d *nginx.Directive) error {
 		if err := c.checkProxyRedirect(d); err != nil {
 			return err
 		}
+	case "auth_basic_user_file":
+		c.checkUserFile(d)
 	case "proxy_cookie_domain", "proxy_cookie_path", "proxy_cookie_flags":
 		if err := c.checkProxyCookie(d); err != nil {
 			return err

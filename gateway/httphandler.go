@@ -52,9 +52,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if d.Auth != nil {
 		d = h.authorize(rt, req, r, d)
-		for _, v := range d.AuthHeaders {
-			w.Header().Add("WWW-Authenticate", v)
-		}
+	}
+	for _, v := range d.AuthHeaders {
+		w.Header().Add("WWW-Authenticate", v)
 	}
 	rw := &countingWriter{ResponseWriter: w}
 	out := newGzipWriter(rw, filterConf(d), req)

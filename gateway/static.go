@@ -9,15 +9,18 @@ import (
 )
 
 // FileSystem answers the file tests nginx makes: try_files, index, `if
-// -f`, and the static handler. The gateway uses the disk; tests may give
+// -f`, and the static handler; and reads the files it reads per request
+// (auth_basic_user_file). The gateway uses the disk; tests may give
 // anything with the same answers.
 type FileSystem interface {
 	Stat(name string) (fs.FileInfo, error)
+	ReadFile(name string) ([]byte, error)
 }
 
 type osFiles struct{}
 
 func (osFiles) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+func (osFiles) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 
 // documentRoot is $document_root: root (relative ones against the prefix).
 func (st *state) documentRoot() string {

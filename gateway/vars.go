@@ -162,7 +162,8 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	case "connection_requests":
 		return strconv.FormatUint(max(v.req.ConnectionRequests, 1), 10), true
 	case "remote_user":
-		return "", true // no auth_basic: nginx's not found
+		user, _, _ := basicCredentials(v)
+		return user, true
 	case "fastcgi_script_name", "fastcgi_path_info":
 		if v.paths == nil {
 			return v.uri, true
