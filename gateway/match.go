@@ -103,8 +103,9 @@ type Decision struct {
 	Trace []string
 
 	Handler *Handler
-	// File is the static file served (with FileStatus, 200 unless an
-	// error_page set it), when the content handler is static.
+	// File is the static file served when the content handler is
+	// static, with FileStatus: 200, 304 for a conditional request it
+	// meets, or the status an error_page set.
 	File       string
 	FileStatus int
 	Upstream   *UpstreamRequest

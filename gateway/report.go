@@ -41,7 +41,7 @@ var actedOn = map[string]bool{
 	"auth_request": true, "auth_request_set": true, "satisfy": true,
 	"proxy_pass_request_body": true, "uwsgi_pass_request_body": true,
 	"proxy_cookie_domain": true, "proxy_cookie_path": true, "proxy_cookie_flags": true,
-	"auth_basic": true, "auth_basic_user_file": true,
+	"auth_basic": true, "auth_basic_user_file": true, "etag": true, "if_modified_since": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to
@@ -82,7 +82,7 @@ var reasons = []struct {
 	{"response bodies are passed through unconverted", []string{
 		"gzip_buffers", "gzip_disable", "gunzip",
 		"source_charset", "override_charset", "sub_filter", "sub_filter_once",
-		"sub_filter_types", "ssi", "etag", "if_modified_since",
+		"sub_filter_types", "ssi",
 	}},
 	{"TLS: Berth serves `ssl` listens with local certificates it makes", []string{
 		"ssl_certificate", "ssl_certificate_key", "ssl_protocols", "ssl_ciphers", "ssl_prefer_server_ciphers",

@@ -115,8 +115,17 @@ func (st *state) static() phase {
 		return st.finalize(301, fmt.Sprintf("%s is a directory", p))
 	}
 	st.d.File, st.d.FileStatus = p, 200
-	if st.errStatus != 0 {
+	switch {
+	case st.errStatus != 0:
 		st.d.FileStatus = st.errStatus
+	case !st.subrequest: // nginx's not-modified filter leaves subrequests alone
+		switch notModified(st.vars.header, info.ModTime(), etagFor(st.conf, info), ifModifiedSince(st.conf)) {
+		case 412:
+			st.d.File, st.d.FileStatus = "", 0
+			return st.finalize(412, "a precondition of the request failed (If-Match, If-Unmodified-Since)")
+		case 304:
+			st.d.FileStatus = 304
+		}
 	}
 	return phaseDone
 }

@@ -3,12 +3,14 @@ package gateway
 import (
 	"bufio"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/berth-dev/berth/resources"
 )
@@ -35,14 +37,45 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 		h.respond(w, req, d, 404)
 		return
 	}
+	etag := etagFor(d.Conf, info)
+	cond, status := 0, d.FileStatus
+	if status == http.StatusOK || status == http.StatusNotModified {
+		// Decided again on the file served: it may have changed since
+		// Match, or be gzip_static's.
+		status = http.StatusOK
+		cond = notModified(requestHeader(req), info.ModTime(), etag, ifModifiedSince(d.Conf))
+	}
+	if cond == http.StatusPreconditionFailed {
+		h.respond(w, req, d, cond) // nginx's page, as a filter finalizes with it
+		return
+	}
 	if w.Header().Get("Content-Type") == "" {
 		// Only when none is set (ngx_http_set_content_type): after an
 		// X-Accel-Redirect the upstream's own stays.
 		w.Header().Set("Content-Type", contentType(d.Conf, d.File))
 	}
 	w.Header().Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
-	h.headerFilter(w, d, d.FileStatus, nil)
-	if d.FileStatus == 200 {
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
+	h.headerFilter(w, d, status, nil)
+	if status == http.StatusOK {
+		if cond == http.StatusNotModified {
+			hdr := w.Header()
+			hdr.Del("Content-Type")
+			hdr.Del("Content-Encoding")
+			hdr.Set("Last-Modified", info.ModTime().UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		// The conditions are nginx's, decided above; ServeContent
+		// keeps to ranges.
+		if hasConditions(req.Header) {
+			req = req.Clone(req.Context())
+			for _, k := range conditionalHeaders {
+				req.Header.Del(k)
+			}
+		}
 		http.ServeContent(w, req, "", info.ModTime(), f)
 		return
 	}
@@ -120,4 +153,104 @@ func gzipStatic(c *Conf, req *http.Request) bool {
 		return false
 	}
 	return gs.Args[0] == "always" || acceptsGzip(req, c)
+}
+
+// etagFor is nginx's ETag for a file, its modification time and size in
+// hex (ngx_http_set_etag); "" with `etag off`.
+func etagFor(c *Conf, info fs.FileInfo) string {
+	if !flag(c, "etag", true) {
+		return ""
+	}
+	return `"` + strconv.FormatInt(info.ModTime().Unix(), 16) + "-" + strconv.FormatInt(info.Size(), 16) + `"`
+}
+
+// requestHeader reads the first value of a request header.
+func requestHeader(req *http.Request) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := req.Header[name]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return v[0], true
+	}
+}
+
+// conditionalHeaders are those the not-modified filter decides on.
+var conditionalHeaders = []string{"If-Modified-Since", "If-Unmodified-Since", "If-None-Match", "If-Match"}
+
+func hasConditions(h http.Header) bool {
+	for _, k := range conditionalHeaders {
+		if _, ok := h[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ifModifiedSince is the if_modified_since setting: "exact" (nginx's
+// default), "before" or "off".
+func ifModifiedSince(c *Conf) string {
+	if d := c.Get("if_modified_since"); d != nil {
+		return d.Args[0]
+	}
+	return "exact"
+}
+
+// notModified is ngx_http_not_modified_header_filter for a file about to
+// be sent 200: 412 when If-Unmodified-Since or If-Match fails, 304 when
+// If-Modified-Since and If-None-Match (those present) agree it is
+// unchanged, 0 to send it.
+func notModified(header func(string) (string, bool), mtime time.Time, etag, ims string) int {
+	lm := mtime.Unix()
+	if v, ok := header("If-Unmodified-Since"); ok {
+		if t, err := http.ParseTime(v); err != nil || t.Unix() < lm {
+			return http.StatusPreconditionFailed
+		}
+	}
+	if v, ok := header("If-Match"); ok && !etagListed(v, etag, false) {
+		return http.StatusPreconditionFailed
+	}
+	v, hasIMS := header("If-Modified-Since")
+	inm, hasINM := header("If-None-Match")
+	if !hasIMS && !hasINM {
+		return 0
+	}
+	if hasIMS {
+		t, err := http.ParseTime(v)
+		switch {
+		case ims == "off":
+			return 0
+		case err == nil && t.Unix() == lm:
+		case ims == "exact" || err != nil || t.Unix() < lm:
+			return 0
+		}
+	}
+	if hasINM && !etagListed(inm, etag, true) {
+		return 0
+	}
+	return http.StatusNotModified
+}
+
+// etagListed is ngx_http_test_if_match: "*", or etag among the list's
+// entries; weak comparison ignores W/ on both sides.
+func etagListed(list, etag string, weak bool) bool {
+	if list == "*" {
+		return true
+	}
+	if etag == "" {
+		return false
+	}
+	if weak {
+		etag = strings.TrimPrefix(etag, "W/")
+	}
+	for _, e := range strings.Split(list, ",") {
+		e = strings.Trim(e, " \t")
+		if weak {
+			e = strings.TrimPrefix(e, "W/")
+		}
+		if e == etag {
+			return true
+		}
+	}
+	return false
 }
