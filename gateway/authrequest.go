@@ -114,18 +114,25 @@ type AuthAnswer struct {
 	Status         int
 	UpstreamStatus int
 	Upstream       http.Header
-	// Header are the subrequest's response headers, whose
-	// WWW-Authenticate a 401 passes on.
+	// Header are the subrequest's response headers ($sent_http_*).
 	Header http.Header
 }
 
 // Continue decides the rest of the request once the subrequest answered:
 // auth_request_set's variables are set (evaluated as the subrequest saw
 // them), then a 2xx lets the request through the access phase, 401 and
-// 403 refuse it (a 401 keeping the subrequest's WWW-Authenticate, in
+// 403 refuse it (a 401 keeping the auth upstream's WWW-Authenticate, in
 // Decision.AuthHeaders), and any other status is a 500, as nginx's
-// ngx_http_auth_request_handler decides.
+// ngx_http_auth_request_handler decides. A subrequest that closed the
+// connection (return 444) ends the request so, whatever the answer.
 func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
+	if a.Sub.Close {
+		// return 444 in the subrequest ends the whole request
+		// (ngx_http_terminate_request): the connection closes.
+		d := a.st.d
+		return &Decision{Close: true, Group: d.Group, Server: d.Server, Host: d.Host, Location: a.Sub.Location,
+			Conf: a.Sub.Conf, Method: d.Method, Reason: "the auth_request location closed the connection"}
+	}
 	st := a.st.fork()
 	st.vars.set = a.st.vars.set // the subrequest's `set`s stay
 	st.d.Location, st.d.Conf = st.loc, st.conf
@@ -143,7 +150,13 @@ func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
 	switch s := ans.Status; {
 	case s == http.StatusForbidden || s == http.StatusUnauthorized:
 		if s == http.StatusUnauthorized {
-			st.d.AuthHeaders = append(st.d.AuthHeaders, ans.Header.Values("WWW-Authenticate")...)
+			// The upstream's, as it arrived: nginx 1.22 keeps the
+			// first one, 1.23 every one (headers_in.www_authenticate).
+			vals := ans.Upstream.Values("WWW-Authenticate")
+			if len(vals) > 1 && !st.ver.AtLeast(1, 23, 0) {
+				vals = vals[:1]
+			}
+			st.d.AuthHeaders = append(st.d.AuthHeaders, vals...)
 		}
 		why := "refused by auth_request at " + a.Directive.Pos.String()
 		if st.accessCode != http.StatusUnauthorized {

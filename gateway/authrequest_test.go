@@ -88,11 +88,19 @@ server {
 		}
 	}
 
-	// A 401 passes the subrequest's WWW-Authenticate on.
-	d = tbl.Match(req("GET", "/api/a"), MatchOptions{}).Auth.Continue(AuthAnswer{Status: 401,
-		Header: http.Header{"Www-Authenticate": {`Bearer realm="api"`}}})
+	// A 401 passes the auth upstream's WWW-Authenticate on: the first
+	// in nginx 1.22, every one from 1.23, never one add_header made.
+	ans := AuthAnswer{Status: 401, UpstreamStatus: 401,
+		Upstream: http.Header{"Www-Authenticate": {`Bearer realm="api"`, `Basic realm="api"`}},
+		Header:   http.Header{"Www-Authenticate": {`Bearer realm="api"`, `Basic realm="api"`, "Added"}}}
+	d = tbl.Match(req("GET", "/api/a"), MatchOptions{}).Auth.Continue(ans)
 	if !slices.Equal(d.AuthHeaders, []string{`Bearer realm="api"`}) {
-		t.Errorf("401: WWW-Authenticate %q", d.AuthHeaders)
+		t.Errorf("401, nginx 1.22: WWW-Authenticate %q", d.AuthHeaders)
+	}
+	v123, _ := ParseNginxVersion("1.23.0")
+	d = tbl.Match(req("GET", "/api/a"), MatchOptions{Version: v123}).Auth.Continue(ans)
+	if !slices.Equal(d.AuthHeaders, []string{`Bearer realm="api"`, `Basic realm="api"`}) {
+		t.Errorf("401, nginx 1.23: WWW-Authenticate %q", d.AuthHeaders)
 	}
 }
 
@@ -103,4 +111,21 @@ func headerValue(hs [][2]string, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// An add_header that reads the response through a map waits for it.
+func TestReadsResponseThroughMaps(t *testing.T) {
+	tbl := compileSnippet(t, `
+map $upstream_http_x_user $who { default "someone"; "" "nobody"; }
+map $who $greeting { default "hello $who"; }
+map $host $plain { default "x"; }
+server { listen 19080; location / { add_header A $greeting; add_header B $plain; add_header C "$status"; return 200; } }`)
+	for _, c := range []struct {
+		value string
+		want  bool
+	}{{"$greeting", true}, {"$who", true}, {"$plain", false}, {"$status", true}, {"$host", false}, {"text", false}} {
+		if got := readsResponse(c.value, tbl.maps); got != c.want {
+			t.Errorf("%s: reads the response %v, want %v", c.value, got, c.want)
+		}
+	}
 }

@@ -13,15 +13,35 @@ const maxAuthRounds = 11
 // returns the decision to serve once they have answered. The
 // subrequest's response goes nowhere: only its status and headers count.
 func (h *handler) authorize(rt *routes, req *http.Request, r Request, d *Decision) *Decision {
+	var sreq *http.Request
 	for i := 0; d.Auth != nil && i < maxAuthRounds; i++ {
+		if d.Auth.Sub.Close {
+			return d.Auth.Continue(AuthAnswer{})
+		}
+		if sreq == nil {
+			sreq = subrequestOf(req)
+		}
 		sw := &subrequestWriter{header: http.Header{}}
-		h.serve(rt, sw, req, r, d.Auth.Sub, nil) // no body, but the request's Content-Length
+		h.serve(rt, sw, sreq, r, d.Auth.Sub, nil) // no body, but the request's Content-Length
 		if sw.status == 0 {
-			sw.status = http.StatusOK
+			sw.status = http.StatusInternalServerError // it ended without an answer
 		}
 		d = d.Auth.Continue(AuthAnswer{Status: sw.status, Header: sw.header, UpstreamStatus: sw.upstreamStatus, Upstream: sw.upstream})
 	}
 	return d
+}
+
+// subrequestOf is the request as an auth subrequest is served: a GET
+// (ngx_http_subrequest) with the client's headers but no body, and
+// without the conditional and range headers, whose filters leave
+// subrequests alone.
+func subrequestOf(req *http.Request) *http.Request {
+	sreq := req.Clone(req.Context())
+	sreq.Method, sreq.Body, sreq.ContentLength = http.MethodGet, http.NoBody, 0
+	for _, k := range append(conditionalHeaders, "Range", "If-Range") {
+		sreq.Header.Del(k)
+	}
+	return sreq
 }
 
 // subrequestWriter takes an auth_request subrequest's response: its

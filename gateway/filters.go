@@ -26,10 +26,7 @@ func safeStatus(status int) bool {
 // Content-Type must already be set. up is the upstream's answer, nil when
 // none was relayed or nothing reads it.
 func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int, up *upstreamSeen) {
-	conf := d.Conf
-	if conf == nil && d.Server.Server != nil {
-		conf = d.Server.Server.Conf
-	}
+	conf := filterConf(d)
 	var late *lateValues // made only where a value reads the response
 	if d.readsResponse() {
 		late = &lateValues{d: d, resp: responseVars{status: status, sent: w.Header(), upstream: up}}
@@ -66,7 +63,7 @@ type lateValues struct {
 }
 
 func (l *lateValues) expand(s string) string {
-	var v reqVars
+	v := reqVars{req: &Request{}} // a decision made without a request's variables
 	if l.d.vars != nil {
 		v = *l.d.vars
 	}
@@ -111,8 +108,8 @@ func expiresFilter(hdr http.Header, conf *Conf, now time.Time, late *lateValues)
 		return
 	}
 	args := ed.Args
-	if len(args) == 1 && hasVariables(args[0]) {
-		args = []string{late.expand(args[0])}
+	if n := len(args); hasVariables(args[n-1]) {
+		args = append(args[:n-1:n-1], late.expand(args[n-1]))
 	}
 	base := now
 	if args[0] == "modified" && len(args) > 1 {

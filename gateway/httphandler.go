@@ -43,7 +43,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return // the client went away
 		case tooBig:
 			d = &Decision{Status: 413, Reason: "chunked body exceeds client_max_body_size", Server: d.Server,
-				Location: d.Location, Conf: d.Conf, AddHeaders: d.AddHeaders, Method: d.Method}
+				Location: d.Location, Conf: d.Conf, AddHeaders: d.AddHeaders, Method: d.Method, vars: d.vars}
 		default:
 			r.ChunkedLength, r.ChunkedRead = int64(len(buf)), true
 			d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
@@ -52,9 +52,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if d.Auth != nil {
 		d = h.authorize(rt, req, r, d)
-	}
-	for _, v := range d.AuthHeaders {
-		w.Header().Add("WWW-Authenticate", v)
 	}
 	rw := &countingWriter{ResponseWriter: w}
 	out := newGzipWriter(rw, filterConf(d), req)
@@ -141,6 +138,17 @@ func remoteHost(remoteAddr string, ap netip.AddrPort) string {
 // serve answers a decided request and returns what that came to: the
 // upstream peer used, and whether its response was cut short.
 func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) outcome {
+	if d.Auth != nil {
+		// An error page or X-Accel-Redirect decided while serving
+		// reached a location that asks the auth service again.
+		if d = h.authorize(rt, req, r, d); d.Auth != nil {
+			h.respond(w, req, d, 500) // asked without end
+			return outcome{}
+		}
+	}
+	for _, v := range d.AuthHeaders {
+		w.Header().Add("WWW-Authenticate", v)
+	}
 	switch {
 	case d.Close:
 		if hj, ok := w.(http.Hijacker); ok {
@@ -151,11 +159,6 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		return outcome{}
 	case d.Status != 0:
 		h.respond(w, req, d, d.Status)
-		return outcome{}
-	case d.Auth != nil:
-		// auth_request subrequests without end: internal redirects
-		// into locations that each ask again.
-		h.respond(w, req, d, 500)
 		return outcome{}
 	case d.File != "":
 		h.serveFile(w, req, d)

@@ -201,6 +201,27 @@ func TestMatchAgreesWithNginx(t *testing.T) {
 	}
 }
 
+// authorized resolves the auth_request subrequests a decision waits on
+// with the answers the fixtures' auth services give unless asked
+// otherwise: an echo upstream's 200, or what the auth location answers
+// itself.
+func authorized(d *gateway.Decision) *gateway.Decision {
+	for i := 0; d.Auth != nil && i < 11; i++ {
+		sub := d.Auth.Sub
+		ans := gateway.AuthAnswer{Status: 404} // no handler, no file
+		switch {
+		case sub.Upstream != nil:
+			ans.Status, ans.UpstreamStatus = 200, 200
+		case sub.Status != 0:
+			ans.Status = sub.Status
+		case sub.File != "":
+			ans.Status = sub.FileStatus
+		}
+		d = d.Auth.Continue(ans)
+	}
+	return d
+}
+
 // upstreamDecided counts the requests compareOne could check only for
 // going upstream, for the log: the coverage they do not give is visible.
 var upstreamDecided int
@@ -210,6 +231,15 @@ var upstreamDecided int
 func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table, r nginxtest.Request) string {
 	resp, err := ng.Do(r)
 	d := tbl.Match(berthRequest(in, r), gateway.MatchOptions{Prefix: in.RunDir})
+	if d.Auth != nil {
+		// The auth service's answer decides; an echo answers 200
+		// unless asked for something else, which only running shows.
+		if _, asked := r.Header(echo.HeaderHeader); asked || r.UpstreamDecides() {
+			upstreamDecided++
+			return ""
+		}
+		d = authorized(d)
+	}
 	if d.Close {
 		if err == nil && !resp.Closed {
 			return fmt.Sprintf("  Berth closes the connection (return 444); nginx answered %d", resp.Status)
@@ -218,23 +248,6 @@ func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table,
 	}
 	if err != nil {
 		return "sending to nginx: " + err.Error()
-	}
-	for d.Auth != nil {
-		// The auth service's answer decides; an echo answers 200
-		// unless asked for something else, which only running shows.
-		if _, asked := r.Header(echo.HeaderHeader); asked || r.UpstreamDecides() {
-			upstreamDecided++
-			return ""
-		}
-		ans := gateway.AuthAnswer{Status: 200}
-		if d.Auth.Sub.Upstream != nil {
-			ans.UpstreamStatus = 200
-		} else if d.Auth.Sub.Status != 0 {
-			ans.Status = d.Auth.Sub.Status
-		} else {
-			ans.Status = 404 // no handler, no file
-		}
-		d = d.Auth.Continue(ans)
 	}
 	var diffs []string
 	differ := func(what, berth, nginx string) {
@@ -263,7 +276,11 @@ func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table,
 		differ("server", relPos(in, d.Server.Server.Pos), resp.Header("X-Berth-Server"))
 	}
 	for _, ed := range d.OnUpstreamError {
-		if where(in, ed.Location) == resp.Header("X-Berth-Location") && ed.Status == resp.Status && ed.Body == string(resp.Body) {
+		ed = authorized(ed)
+		if where(in, ed.Location) != resp.Header("X-Berth-Location") {
+			continue
+		}
+		if ed.Status == resp.Status && ed.Body == string(resp.Body) || ed.Upstream != nil && resp.Header("X-Echo-Upstream") != "" {
 			return "" // the upstream failed at run time and error_page took over, as Berth decided it would
 		}
 	}

@@ -371,7 +371,7 @@ func (st *state) addHeaders() {
 	st.d.ClientMaxBodySize = bodyLimit(conf)
 	for _, d := range conf.List("add_header") {
 		a := AddHeader{Name: d.Args[0], Always: len(d.Args) > 2 && d.Args[2] == "always"}
-		if readsResponse(d.Args[1]) {
+		if readsResponse(d.Args[1], st.t.maps) {
 			a.late = d.Args[1] // evaluated with the response's head
 		} else {
 			a.Value = st.vars.expand(d.Args[1])

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,8 +71,18 @@ func (v *reqVars) requestID() string {
 
 // The clock's variables, as nginx formats them.
 func msec(t time.Time) string {
-	return strconv.FormatInt(t.Unix(), 10) + "." + strconv.FormatInt(int64(t.Nanosecond()/1e6)+1000, 10)[1:]
+	return strconv.FormatInt(t.Unix(), 10) + "." + millis(int64(t.Nanosecond()/1e6))
 }
+
+// seconds writes a duration as nginx's timing variables do: seconds to
+// the millisecond.
+func seconds(d time.Duration) string {
+	ms := d.Milliseconds()
+	return strconv.FormatInt(ms/1000, 10) + "." + millis(ms%1000)
+}
+
+// millis writes 0..999 in three digits.
+func millis(ms int64) string { return strconv.FormatInt(ms+1000, 10)[1:] }
 
 const (
 	timeISO8601 = "2006-01-02T15:04:05-07:00"
@@ -81,7 +92,7 @@ const (
 // hostname is $hostname, read once.
 var hostname = sync.OnceValue(func() string {
 	h, _ := os.Hostname()
-	return h
+	return strings.ToLower(h) // as ngx_init_cycle keeps it
 })
 
 // requestTime is $request_time: seconds since the request arrived, to
@@ -90,8 +101,7 @@ func requestTime(start, now time.Time) string {
 	if start.IsZero() {
 		return "0.000"
 	}
-	ms := now.Sub(start).Milliseconds()
-	return strconv.FormatInt(ms/1000, 10) + "." + strconv.FormatInt(ms%1000+1000, 10)[1:]
+	return seconds(now.Sub(start))
 }
 
 // serverAddr is $server_addr: where the connection arrived.

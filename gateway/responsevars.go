@@ -35,8 +35,13 @@ func isResponseVar(name string) bool {
 }
 
 // readsResponse tells whether a value names a variable of the response,
-// and must wait for it.
-func readsResponse(s string) bool {
+// itself or through a map whose source or values do, and must wait for
+// the response.
+func readsResponse(s string, maps map[string]*mapVar) bool {
+	return readsResponseDepth(s, maps, 0)
+}
+
+func readsResponseDepth(s string, maps map[string]*mapVar, depth int) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' {
 			continue
@@ -49,7 +54,34 @@ func readsResponse(s string) bool {
 		for k < len(s) && (s[k] == '_' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z' || s[k] >= '0' && s[k] <= '9') {
 			k++
 		}
-		if isResponseVar(s[j:k]) {
+		name := s[j:k]
+		if isResponseVar(name) {
+			return true
+		}
+		if m := maps[name]; m != nil && depth < 8 && m.readsResponse(maps, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// readsResponse tells whether a map's value can depend on the response.
+func (m *mapVar) readsResponse(maps map[string]*mapVar, depth int) bool {
+	if readsResponseDepth(m.source, maps, depth) || readsResponseDepth(m.def, maps, depth) {
+		return true
+	}
+	for _, v := range m.exact {
+		if readsResponseDepth(v, maps, depth) {
+			return true
+		}
+	}
+	for _, r := range m.regex {
+		if readsResponseDepth(r.value, maps, depth) {
+			return true
+		}
+	}
+	for _, v := range m.values {
+		if readsResponseDepth(v, maps, depth) {
 			return true
 		}
 	}
@@ -76,9 +108,10 @@ func (r *responseVars) lookup(name string) string {
 		return up.addr
 	case name == "upstream_status":
 		return strconv.Itoa(up.status)
-	case name == "upstream_response_time" || name == "upstream_header_time":
-		ms := up.took.Milliseconds()
-		return strconv.FormatInt(ms/1000, 10) + "." + strconv.FormatInt(ms%1000+1000, 10)[1:]
+	case name == "upstream_header_time":
+		return seconds(up.took)
+	case name == "upstream_response_time":
+		return "-" // known once the whole answer is in, after the head went out
 	case strings.HasPrefix(name, "upstream_http_"):
 		return up.header.Get(strings.ReplaceAll(name[14:], "_", "-"))
 	}
@@ -94,8 +127,8 @@ func (d *Decision) readsResponse() bool {
 			return true
 		}
 	}
-	if d.Conf != nil {
-		if e := d.Conf.Get("expires"); e != nil && hasVariables(e.Args[0]) {
+	if c := filterConf(d); c != nil {
+		if e := c.Get("expires"); e != nil && hasVariables(e.Args[len(e.Args)-1]) {
 			return true
 		}
 	}

@@ -120,6 +120,9 @@ func readUpstreamTLS(c *Conf, module string, ver NginxVersion, cfg *nginx.Config
 	}
 	if d := c.Get(p + "protocols"); d != nil {
 		u.base.MinVersion, u.base.MaxVersion = protocolRange(d.Args)
+		if u.base.MaxVersion == 0 { // SSLv2, SSLv3 only: no handshake succeeds
+			u.base.MinVersion, u.base.MaxVersion = tls.VersionTLS13, tls.VersionTLS12
+		}
 	}
 	if flag(c, p+"session_reuse", true) {
 		u.base.ClientSessionCache = tls.NewLRUClientSessionCache(0)
@@ -134,7 +137,9 @@ func readUpstreamTLS(c *Conf, module string, ver NginxVersion, cfg *nginx.Config
 	}
 	if cert, key := c.Get(p+"certificate"), c.Get(p+"certificate_key"); cert != nil && key != nil {
 		if pair, err := tls.LoadX509KeyPair(cfg.ConfFile(cert.Args[0]), cfg.ConfFile(key.Args[0])); err == nil {
-			u.base.Certificates = []tls.Certificate{pair}
+			// Sent whatever authorities the upstream names, as
+			// OpenSSL sends it; Go would send only a matching one.
+			u.base.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }
 		}
 	}
 	return u
