@@ -112,8 +112,12 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`duplicate upstream "%s"`, u.Name)}
 			}
 			c.t.Upstreams = append(c.t.Upstreams, u)
-		case "map":
-			name, m, err := compileMap(d)
+		case "map", "geo":
+			compile := compileMap
+			if d.Name == "geo" {
+				compile = compileGeo
+			}
+			name, m, err := compile(d)
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,9 @@ type mapVar struct {
 	wildcards *nameTable // with hostnames
 	regex     []mapRegex
 	values    map[*serverName]string
+	// geo is set for a geo block's variable, whose source is its
+	// address ("" for the client's).
+	geo *geoTable
 }
 
 type mapRegex struct {
@@ -86,6 +89,9 @@ func compileMap(d *nginx.Directive) (string, *mapVar, error) {
 // eval computes the map's value for a request: exact (case-insensitive),
 // then hostname wildcards, then regexes in order, then the default.
 func (m *mapVar) eval(v *reqVars) string {
+	if m.geo != nil {
+		return m.geo.lookup(v, m.source)
+	}
 	src := v.expand(m.source)
 	key := strings.ToLower(src)
 	if m.hostnames {

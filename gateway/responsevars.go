@@ -85,7 +85,7 @@ func (m *mapVar) readsResponse(maps map[string]*mapVar, depth int) bool {
 			return true
 		}
 	}
-	return false
+	return false // a geo block's values are plain text
 }
 
 // lookup answers a response variable; before the response (r nil) every

@@ -1,0 +1,212 @@
+package gateway
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+// geoTable is a geo block (ngx_http_geo_module): a variable whose value
+// is that of the network (or, with `ranges`, the address range) the
+// client's address falls in. Production configs use it for office
+// allowlists and maintenance switches.
+type geoTable struct {
+	def    string
+	ranges bool
+	nets   []geoNet   // without ranges; the longest prefix wins
+	spans  []geoRange // with ranges; the latest line that covers wins
+	// proxies are the `proxy` networks: a client among them is taken
+	// to be the last address of X-Forwarded-For (all of them that are
+	// proxies, with proxy_recursive).
+	proxies   []netip.Prefix
+	recursive bool
+}
+
+type geoNet struct {
+	net   netip.Prefix
+	value string
+}
+
+type geoRange struct {
+	from, to netip.Addr
+	value    string
+}
+
+// noAddr is INADDR_NONE: what nginx looks up for a source that is no
+// address.
+var noAddr = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+
+// compileGeo compiles `geo [$source] $variable { ... }` as
+// ngx_http_geo_block reads it; the source defaults to the client's
+// address.
+func compileGeo(d *nginx.Directive) (string, *mapVar, error) {
+	errAt := func(e *nginx.Directive, format string, a ...any) error {
+		return &nginx.Error{Pos: e.ErrPos(), Msg: fmt.Sprintf(format, a...)}
+	}
+	source, name := "", d.Args[0]
+	if len(d.Args) == 2 {
+		source, name = d.Args[0], d.Args[1]
+	}
+	if !strings.HasPrefix(name, "$") {
+		return "", nil, errAt(d, `invalid variable name "%s"`, name)
+	}
+	g := &geoTable{}
+	tree := false // a network line came first: ranges may no longer start
+	for _, e := range d.Block {
+		args := append([]string{e.Name}, e.Args...)
+		if len(args) == 1 {
+			switch args[0] {
+			case "ranges":
+				if tree {
+					return "", nil, errAt(e, `the "ranges" directive must be the first directive inside "geo" block`)
+				}
+				g.ranges = true
+				continue
+			case "proxy_recursive":
+				g.recursive = true
+				continue
+			}
+		}
+		if len(args) != 2 {
+			return "", nil, errAt(e, "invalid number of the geo parameters")
+		}
+		key, val := args[0], args[1]
+		switch {
+		case key == "proxy":
+			p, err := geoNetwork(val)
+			if err != nil {
+				return "", nil, errAt(e, `invalid network "%s"`, val)
+			}
+			g.proxies = append(g.proxies, p)
+		case key == "default":
+			g.def, tree = val, tree || !g.ranges
+		case g.ranges:
+			del := key == "delete"
+			if del {
+				key = val
+			}
+			from, to, ok := geoSpan(key)
+			if !ok {
+				return "", nil, errAt(e, `invalid range "%s"`, key)
+			}
+			if del {
+				g.spans = slices.DeleteFunc(g.spans, func(r geoRange) bool { return r.from == from && r.to == to })
+				continue
+			}
+			g.spans = append(g.spans, geoRange{from, to, val})
+		default:
+			tree = true
+			del := key == "delete"
+			if del {
+				key = val
+			}
+			p, err := geoNetwork(key)
+			if err != nil {
+				return "", nil, errAt(e, `invalid network "%s"`, key)
+			}
+			// A network given again replaces its value (nginx warns);
+			// delete removes it.
+			g.nets = slices.DeleteFunc(g.nets, func(n geoNet) bool { return n.net == p })
+			if !del {
+				g.nets = append(g.nets, geoNet{p, val})
+			}
+		}
+	}
+	return strings.TrimPrefix(name, "$"), &mapVar{source: source, geo: g}, nil
+}
+
+// geoNetwork reads a network as ngx_ptocidr does: an address is a /32
+// (or /128), and bits past the mask are dropped.
+func geoNetwork(s string) (netip.Prefix, error) {
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, err
+	}
+	return p.Masked(), nil
+}
+
+// geoSpan reads a `ranges` line's first-last IPv4 range.
+func geoSpan(s string) (from, to netip.Addr, ok bool) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return from, to, false
+	}
+	from, err1 := netip.ParseAddr(a)
+	to, err2 := netip.ParseAddr(b)
+	if err1 != nil || err2 != nil || !from.Is4() || !to.Is4() || to.Less(from) {
+		return from, to, false
+	}
+	return from, to, true
+}
+
+// lookup is the value for a request: its source address (the client's,
+// or the source variable's, INADDR_NONE when that is no address), moved
+// along X-Forwarded-For when it is a trusted proxy.
+func (g *geoTable) lookup(v *reqVars, source string) string {
+	var addr netip.Addr
+	var err error
+	if source == "" {
+		addr, err = netip.ParseAddr(v.remote)
+	} else {
+		addr, err = netip.ParseAddr(v.expand(source))
+	}
+	if err != nil {
+		addr = noAddr
+	} else if len(g.proxies) > 0 {
+		addr = g.forwarded(v, addr)
+	}
+	addr = addr.Unmap()
+	if g.ranges {
+		if !addr.Is4() {
+			addr = noAddr
+		}
+		for i := len(g.spans) - 1; i >= 0; i-- {
+			if r := g.spans[i]; !addr.Less(r.from) && !r.to.Less(addr) {
+				return r.value
+			}
+		}
+		return g.def
+	}
+	best, value := -1, g.def
+	for _, n := range g.nets {
+		if n.net.Contains(addr) && n.net.Bits() > best {
+			best, value = n.net.Bits(), n.value
+		}
+	}
+	return value
+}
+
+// forwarded is ngx_http_get_forwarded_addr: a client among the proxies
+// is replaced by the last X-Forwarded-For address, and with
+// proxy_recursive by the last one that is no proxy.
+func (g *geoTable) forwarded(v *reqVars, addr netip.Addr) netip.Addr {
+	trusted := func(a netip.Addr) bool {
+		return slices.ContainsFunc(g.proxies, func(p netip.Prefix) bool { return p.Contains(a.Unmap()) })
+	}
+	xff, ok := v.joinedHeader("X-Forwarded-For", ", ")
+	if !ok || !trusted(addr) {
+		return addr
+	}
+	parts := strings.Split(xff, ",")
+	for i := len(parts) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
+		if err != nil {
+			return addr
+		}
+		addr = a
+		if !g.recursive || !trusted(a) {
+			return addr
+		}
+	}
+	return addr
+}
