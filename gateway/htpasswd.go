@@ -108,33 +108,41 @@ func md5Crypt(password, entry, magic string) string {
 			ctx.Write(key[:1])
 		}
 	}
-	final := ctx.Sum(nil)
-	for i := range 1000 {
-		c := md5.New()
-		if i&1 != 0 {
-			c.Write(key)
-		} else {
-			c.Write(final)
-		}
-		if i%3 != 0 {
-			c.Write(salt)
-		}
-		if i%7 != 0 {
-			c.Write(key)
-		}
-		if i&1 != 0 {
-			c.Write(final)
-		} else {
-			c.Write(key)
-		}
-		final = c.Sum(nil)
-	}
+	final := cryptRounds(md5.New, 1000, ctx.Sum(nil), key, salt)
 	out := append([]byte(magic), salt...)
 	out = append(out, '$')
 	for _, t := range [][3]int{{0, 6, 12}, {1, 7, 13}, {2, 8, 14}, {3, 9, 15}, {4, 10, 5}} {
 		out = to64(out, uint32(final[t[0]])<<16|uint32(final[t[1]])<<8|uint32(final[t[2]]), 4)
 	}
 	return string(to64(out, uint32(final[11]), 2))
+}
+
+// cryptRounds is the stretching MD5-crypt and SHA-crypt share: each
+// round hashes the key and the last digest, in turns, with the salt
+// when the round is not a multiple of 3 and the key again when it is
+// not one of 7.
+func cryptRounds(newHash func() hash.Hash, rounds int, digest, key, salt []byte) []byte {
+	for i := range rounds {
+		h := newHash()
+		if i&1 != 0 {
+			h.Write(key)
+		} else {
+			h.Write(digest)
+		}
+		if i%3 != 0 {
+			h.Write(salt)
+		}
+		if i%7 != 0 {
+			h.Write(key)
+		}
+		if i&1 != 0 {
+			h.Write(digest)
+		} else {
+			h.Write(key)
+		}
+		digest = h.Sum(nil)
+	}
+	return digest
 }
 
 // The byte order in which SHA-crypt writes its digest, three bytes to
@@ -200,27 +208,7 @@ func shaCrypt(newHash func() hash.Hash, order [][3]int, magic, password, entry s
 	for range 16 + int(c[0]) {
 		ds.Write(salt)
 	}
-	s := repeat(ds.Sum(nil), len(salt))
-	for i := range rounds {
-		h := newHash()
-		if i&1 != 0 {
-			h.Write(p)
-		} else {
-			h.Write(c)
-		}
-		if i%3 != 0 {
-			h.Write(s)
-		}
-		if i%7 != 0 {
-			h.Write(p)
-		}
-		if i&1 != 0 {
-			h.Write(c)
-		} else {
-			h.Write(p)
-		}
-		c = h.Sum(nil)
-	}
+	c = cryptRounds(newHash, rounds, c, p, repeat(ds.Sum(nil), len(salt)))
 	out := []byte(magic)
 	if custom {
 		out = append(out, "rounds="+strconv.Itoa(rounds)+"$"...)

@@ -45,7 +45,10 @@ func TestSeedRunsUnderUWSGI(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() {
-				_ = syscall.Kill(-cmd.Process.Pid, sp.StopSignal)
+				// As the engine stops a service: the stop signal to
+				// its first process (uWSGI's master stops its
+				// workers), SIGKILL to the group after the grace.
+				_ = syscall.Kill(cmd.Process.Pid, sp.StopSignal)
 				done := make(chan error, 1)
 				go func() { done <- cmd.Wait() }()
 				select {
@@ -55,7 +58,7 @@ func TestSeedRunsUnderUWSGI(t *testing.T) {
 					// failed (a uWSGI without --die-on-term reloads).
 					_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 					<-done
-					t.Errorf("uwsgi did not stop on %v within the service's stop grace (%v)", sp.StopSignal, sp.StopGrace)
+					t.Errorf("uwsgi did not stop on %v within the service's stop grace (%v); its output:\n%s", sp.StopSignal, sp.StopGrace, out.String())
 				}
 			})
 			uri := "/api/" + sp.Name + "/users/42?x=1"

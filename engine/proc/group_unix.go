@@ -25,6 +25,18 @@ func (g group) signal(sig syscall.Signal) error {
 	return nil
 }
 
+// signalFirst sends sig to the group's first process alone, as Docker
+// stops a container through its PID 1.
+func (g group) signalFirst(sig syscall.Signal) error {
+	if g.pgid <= 1 {
+		return syscall.EINVAL
+	}
+	if err := syscall.Kill(g.pgid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	return nil
+}
+
 func (g group) kill() error { return g.signal(syscall.SIGKILL) }
 
 func (g group) release() {}

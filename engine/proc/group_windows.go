@@ -59,6 +59,9 @@ func (g group) signal(sig syscall.Signal) error {
 	return windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(g.pid))
 }
 
+// signalFirst is signal: the console event reaches the group as a whole.
+func (g group) signalFirst(sig syscall.Signal) error { return g.signal(sig) }
+
 // kill ends every process in the job, or the first process without one.
 func (g group) kill() error {
 	if g.job != 0 {

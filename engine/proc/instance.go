@@ -35,6 +35,7 @@ type instance struct {
 
 	mu       sync.Mutex // guards the fields that follow
 	stopping bool
+	stopSig  syscall.Signal
 	deadline time.Time // when a stopping group gets SIGKILL
 	gone     bool      // the group is killed and the leader reaped: no more signals
 }
@@ -91,9 +92,17 @@ func (i *instance) Wait() (int, error) {
 	return i.code, i.err
 }
 
-// Stop sends sig (SIGTERM when 0) to the whole group and SIGKILLs the
+// Stop sends sig (SIGTERM when 0) to the service's first process, and
+// to the rest of its group once that process has ended, and SIGKILLs the
 // group after grace. It returns once the first process has been reaped
 // and all output delivered. Stopping an ended service does nothing.
+//
+// The first process goes first, as Docker stops a container through its
+// PID 1: a master process (uWSGI's, gunicorn's) then stops its workers
+// itself. Signalling the group at once had uWSGI's worker take the
+// master's SIGINT and the group's SIGTERM together, and about one stop
+// in forty hung until the grace ran out. What the first process leaves
+// (a shell's child) still gets sig before the grace's end.
 func (i *instance) Stop(sig syscall.Signal, grace time.Duration) error {
 	if sig == 0 {
 		sig = syscall.SIGTERM
@@ -107,9 +116,9 @@ func (i *instance) Stop(sig syscall.Signal, grace time.Duration) error {
 	if d := time.Now().Add(grace); !i.stopping || d.Before(i.deadline) {
 		i.deadline = d
 	}
-	i.stopping = true
+	i.stopping, i.stopSig = true, sig
 	deadline := i.deadline
-	if err := i.grp.signal(sig); err != nil {
+	if err := i.grp.signalFirst(sig); err != nil {
 		deadline = time.Now() // the signal cannot be delivered: kill now
 	}
 	i.mu.Unlock()
@@ -155,11 +164,15 @@ func (i *instance) supervise() {
 	close(i.done)
 }
 
-// settle gives a stopping group's other processes until the deadline to
-// finish, or until they closed the output pipes, whichever comes first.
+// settle gives a stopping group's other processes the stop signal and
+// until the deadline to finish, or until they closed the output pipes,
+// whichever comes first.
 func (i *instance) settle() {
 	i.mu.Lock()
-	stopping, deadline := i.stopping, i.deadline
+	stopping, deadline, sig := i.stopping, i.deadline, i.stopSig
+	if stopping {
+		i.grp.signal(sig) // those the first process left behind
+	}
 	i.mu.Unlock()
 	if !stopping {
 		return
