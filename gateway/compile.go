@@ -112,10 +112,13 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`duplicate upstream "%s"`, u.Name)}
 			}
 			c.t.Upstreams = append(c.t.Upstreams, u)
-		case "map", "geo":
+		case "map", "geo", "split_clients":
 			compile := compileMap
-			if d.Name == "geo" {
+			switch d.Name {
+			case "geo":
 				compile = compileGeo
+			case "split_clients":
+				compile = compileSplitClients
 			}
 			name, m, err := compile(d)
 			if err != nil {

@@ -17,8 +17,10 @@ type mapVar struct {
 	regex     []mapRegex
 	values    map[*serverName]string
 	// geo is set for a geo block's variable, whose source is its
-	// address ("" for the client's).
-	geo *geoTable
+	// address ("" for the client's); split for a split_clients block's,
+	// whose source is the key hashed.
+	geo   *geoTable
+	split *splitTable
 }
 
 type mapRegex struct {
@@ -91,6 +93,9 @@ func compileMap(d *nginx.Directive) (string, *mapVar, error) {
 func (m *mapVar) eval(v *reqVars) string {
 	if m.geo != nil {
 		return m.geo.lookup(v, m.source)
+	}
+	if m.split != nil {
+		return m.split.pick(v.expand(m.source))
 	}
 	src := v.expand(m.source)
 	key := strings.ToLower(src)

@@ -41,7 +41,7 @@ var actedOn = map[string]bool{
 	"auth_request": true, "auth_request_set": true, "satisfy": true,
 	"proxy_pass_request_body": true, "uwsgi_pass_request_body": true,
 	"proxy_cookie_domain": true, "proxy_cookie_path": true, "proxy_cookie_flags": true,
-	"auth_basic": true, "auth_basic_user_file": true, "etag": true, "if_modified_since": true, "geo": true,
+	"auth_basic": true, "auth_basic_user_file": true, "etag": true, "if_modified_since": true, "geo": true, "split_clients": true,
 }
 
 // reasons say what Berth does about directives it deliberately leaves to
