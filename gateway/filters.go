@@ -30,6 +30,9 @@ func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int, u
 	var late *lateValues // made only where a value reads the response
 	if d.readsResponse() {
 		late = &lateValues{d: d, resp: responseVars{status: status, sent: w.Header(), upstream: up}}
+		if d.tried != nil {
+			late.resp.tried = *d.tried
+		}
 	}
 	if conf != nil {
 		if status != 301 && status != 302 {

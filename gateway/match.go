@@ -130,6 +130,9 @@ type Decision struct {
 	// vars are the request's variables where it was decided, for what
 	// is evaluated only once the response's head is known.
 	vars *reqVars
+	// tried are the peers that failed before, for $upstream_addr and
+	// $upstream_status; nil until one does.
+	tried *[]triedPeer
 }
 
 // AddHeader is one evaluated add_header. One whose value reads the

@@ -14,6 +14,16 @@ type responseVars struct {
 	status   int
 	sent     http.Header   // the headers going out ($sent_http_*)
 	upstream *upstreamSeen // nil when no upstream answered
+	tried    []triedPeer   // peers that failed before
+}
+
+// triedPeer is one peer a request tried and left: nginx lists it in
+// $upstream_addr and the other per-peer variables, ", " between peers.
+type triedPeer struct {
+	addr   string
+	status int           // its answer's, or 502/504 for a failure
+	took   time.Duration // until it was left
+	header time.Duration // until its answer's head; -1 for none
 }
 
 // upstreamSeen is the upstream's answer as it arrived.
@@ -102,20 +112,55 @@ func (r *responseVars) lookup(name string) string {
 		return "0" // evaluated with the head, before any body went out
 	case strings.HasPrefix(name, "sent_http_"):
 		return r.sent.Get(strings.ReplaceAll(name[10:], "_", "-"))
-	case up == nil, name == "upstream_cache_status": // no cache locally
+	case name == "upstream_cache_status": // no cache locally
 		return ""
-	case name == "upstream_addr":
-		return up.addr
-	case name == "upstream_status":
-		return strconv.Itoa(up.status)
-	case name == "upstream_header_time":
-		return seconds(up.took)
-	case name == "upstream_response_time":
-		return "-" // known once the whole answer is in, after the head went out
 	case strings.HasPrefix(name, "upstream_http_"):
+		if up == nil {
+			return ""
+		}
 		return up.header.Get(strings.ReplaceAll(name[14:], "_", "-"))
 	}
-	return ""
+	// The per-peer variables: the peers left before, then the one
+	// answering; a response time is known only once a peer is left.
+	var each func(t triedPeer) string
+	var current string
+	switch name {
+	case "upstream_addr":
+		each = func(t triedPeer) string { return t.addr }
+		if up != nil {
+			current = up.addr
+		}
+	case "upstream_status":
+		each = func(t triedPeer) string { return strconv.Itoa(t.status) }
+		if up != nil {
+			current = strconv.Itoa(up.status)
+		}
+	case "upstream_header_time":
+		each = func(t triedPeer) string {
+			if t.header < 0 {
+				return "-"
+			}
+			return seconds(t.header)
+		}
+		if up != nil {
+			current = seconds(up.took)
+		}
+	case "upstream_response_time":
+		each = func(t triedPeer) string { return seconds(t.took) }
+		if up != nil {
+			current = "-"
+		}
+	default:
+		return ""
+	}
+	parts := make([]string, 0, len(r.tried)+1)
+	for _, t := range r.tried {
+		parts = append(parts, each(t))
+	}
+	if up != nil {
+		parts = append(parts, current)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // readsResponse tells whether serving d evaluates variables of the

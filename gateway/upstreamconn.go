@@ -71,6 +71,21 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 	}
 	status := 502
 	var last string
+	began := time.Now()
+	// note keeps a failed try for the variables that list every peer
+	// ($upstream_addr, $upstream_status), shared with the error page
+	// the failure may lead to.
+	note := func(status int, answered bool) {
+		if d.tried == nil {
+			d.tried = new([]triedPeer)
+		}
+		t := triedPeer{addr: last, status: status, took: time.Since(began), header: -1}
+		if answered {
+			t.header = t.took
+		}
+		*d.tried = append(*d.tried, t)
+		began = time.Now()
+	}
 	failed := func() outcome {
 		o := h.fail(rt, w, req, d, status)
 		if o.upstream == "" {
@@ -81,8 +96,12 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 	for {
 		i, ok := att.Next()
 		if !ok {
-			if last == "" {
+			if last == "" || att.Left() > 0 {
+				// No live peer (not no try left): nginx counts a
+				// try of the upstream itself, under its name.
 				h.g.log.Warn("no live upstreams", "upstream", u.Upstream.Name)
+				last = u.Upstream.Name
+				note(502, false)
 			}
 			return failed()
 		}
@@ -99,6 +118,7 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			// the peer (NGX_PEER_NEXT); the others are failures. next
 			// made sure a try is left.
 			h.g.log.Warn("upstream answered "+strconv.Itoa(int(answered))+", trying the next", "upstream", u.Upstream.Name, "address", last)
+			note(int(answered), true)
 			status = 502
 			if answered == 504 {
 				status = 504
@@ -120,6 +140,7 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 		if errors.Is(err, errResponseStarted) {
 			return outcome{upstream: last, cut: true}
 		}
+		note(status, false)
 		if !retry(ft, sent, more) {
 			return failed()
 		}
@@ -230,6 +251,7 @@ func readNextUpstream(c *Conf, module string) nextUpstream {
 // for that status, or nginx's page.
 func (h *handler) fail(rt *routes, w http.ResponseWriter, req *http.Request, d *Decision, status int) outcome {
 	if ed := d.OnUpstreamError[status]; ed != nil {
+		ed.tried = d.tried // the page's variables still list the peers tried
 		return h.serve(rt, w, req, h.request(req), ed, nil)
 	}
 	if rt.outside[d.Upstream.Upstream] && status == 502 {
