@@ -28,7 +28,8 @@ type handler struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	start := time.Now()
-	rt := h.g.routes.Load()
+	rt := h.g.acquire()
+	defer rt.inflight.Add(-1)
 	r := h.request(req)
 	describeArrival(&r, req, start)
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})

@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/berth-dev/berth/gateway/balance"
@@ -28,6 +29,24 @@ type routes struct {
 	mu    sync.Mutex // guards pools and idle
 	pools map[*Upstream]*upstreamPool
 	idle  map[*Upstream]*idlePool
+
+	// inflight counts the requests being served on these routes (see
+	// Gateway.acquire), so that replacing them can wait for those
+	// requests before whatever they route to is stopped.
+	inflight atomic.Int64
+}
+
+// drainLimit bounds how long a route change waits for the requests
+// still served on the routes it replaced, as a shutdown waits for them
+// (long polls and websockets would hold a move for ever).
+const drainLimit = 5 * time.Second
+
+// drained waits until no request is served on rt any more, or limit
+// passes.
+func (rt *routes) drained(limit time.Duration) {
+	for deadline := time.Now().Add(limit); rt.inflight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // upstreamPool is an upstream's balancer with its peers' addresses, and

@@ -106,7 +106,9 @@ func (g *Gateway) Swap(t *Table) { g.Route(t, nil, nil) }
 // send an upstream to its service's current address (or to a 503 page
 // while the service is down); outside marks upstreams no service serves,
 // whose failures say so. Requests in flight finish on what they started
-// with.
+// with, and Route returns once they have (within drainLimit): a service
+// that moved is stopped at its old address only after, so no request
+// that chose that address reaches it gone.
 func (g *Gateway) Route(t *Table, targets map[*Upstream]Target, outside map[*Upstream]bool) {
 	rt := newRoutes(t, g.log)
 	rt.targets, rt.outside = targets, outside
@@ -119,7 +121,22 @@ func (g *Gateway) Route(t *Table, targets map[*Upstream]Target, outside map[*Ups
 		rt.resolved = resolvePeers(t, targets, g.opts.Resolve)
 	}
 	if old := g.install(rt); old != nil {
+		old.drained(drainLimit)
 		old.close()
+	}
+}
+
+// acquire returns the routes to serve a request on, counted as in use
+// until release: counted first and then checked still current, so that a
+// Route replacing them either sees the count or is seen.
+func (g *Gateway) acquire() *routes {
+	for {
+		rt := g.routes.Load()
+		rt.inflight.Add(1)
+		if g.routes.Load() == rt {
+			return rt
+		}
+		rt.inflight.Add(-1)
 	}
 }
 

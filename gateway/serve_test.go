@@ -119,7 +119,18 @@ func TestSwapKeepsRequestsInFlightAndDrains(t *testing.T) {
 		done <- string(b)
 	}()
 	time.Sleep(100 * time.Millisecond) // the request is now waiting on the old upstream
-	g.Swap(compileSnippet(t, `server { listen 80; location / { return 200 "new"; } }`))
+	// Swap serves the new table at once, and returns only once the
+	// request on the old one has finished: whatever the old table
+	// routed to may be stopped then.
+	swapped := make(chan struct{})
+	newTable := compileSnippet(t, `server { listen 80; location / { return 200 "new"; } }`)
+	go func() {
+		g.Swap(newTable)
+		close(swapped)
+	}()
+	for g.Table() != newTable {
+		time.Sleep(time.Millisecond)
+	}
 	resp, err := http.Get("http://" + addr + "/x")
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +140,11 @@ func TestSwapKeepsRequestsInFlightAndDrains(t *testing.T) {
 	if string(b) != "new" {
 		t.Errorf("after Swap: %q, want the new table's answer", b)
 	}
+	select {
+	case <-swapped:
+		t.Error("Swap returned with a request still in flight on the old table")
+	default:
+	}
 	shut := make(chan error, 1)
 	go func() { shut <- g.Shutdown(context.Background()) }()
 	time.Sleep(50 * time.Millisecond)
@@ -136,6 +152,7 @@ func TestSwapKeepsRequestsInFlightAndDrains(t *testing.T) {
 	if got := <-done; got != "old" {
 		t.Errorf("request in flight: %q, want it finished by the old table", got)
 	}
+	<-swapped
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
