@@ -81,20 +81,25 @@ func (w *Writer) Close() error {
 	return w.flush(true)
 }
 
-// flush writes the pending batch; the caller holds outMu.
+// flush writes the pending batch; the caller holds outMu. The spare
+// buffer becomes the pending one and stops being the spare, so the batch
+// being written and the lines written meanwhile never share an array (an
+// empty flush that swapped buffers once left them sharing one, and the
+// next batch was overwritten while it went out).
 func (w *Writer) flush(closing bool) error {
 	w.mu.Lock()
 	w.closed = w.closed || closing
-	batch := w.pending
-	w.pending = w.spare[:0]
 	if w.timer != nil {
 		w.timer.Stop()
 		w.timer = nil
 	}
-	w.mu.Unlock()
-	if len(batch) == 0 {
+	if len(w.pending) == 0 {
+		w.mu.Unlock()
 		return nil
 	}
+	batch := w.pending
+	w.pending, w.spare = w.spare[:0], nil
+	w.mu.Unlock()
 	_, err := w.out.Write(batch)
 	w.mu.Lock()
 	w.spare = batch[:0]

@@ -151,3 +151,27 @@ func TestConcurrentWritersKeepLinesWhole(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// A line written while a batch goes out never lands in that batch's
+// buffer: after a flush with nothing pending, the next batch and the
+// lines written during its write once shared an array, and the batch
+// went out overwritten (lines lost under load).
+func TestLinesWrittenDuringAFlushKeepTheirOwnBuffer(t *testing.T) {
+	var got bytes.Buffer
+	var w *Writer
+	w = New(writerFunc(func(p []byte) (int, error) {
+		if string(p) == "b\n" {
+			fmt.Fprint(w, "c\n") // a line arriving while "b" goes out
+		}
+		return got.Write(p)
+	}))
+	fmt.Fprint(w, "a\n")
+	w.Flush()
+	w.Flush() // nothing pending
+	fmt.Fprint(w, "b\n")
+	w.Flush()
+	w.Close()
+	if got.String() != "a\nb\nc\n" {
+		t.Errorf("wrote %q, want a, b, c", got.String())
+	}
+}
