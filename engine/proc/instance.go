@@ -102,7 +102,9 @@ func (i *instance) Wait() (int, error) {
 // itself. Signalling the group at once had uWSGI's worker take the
 // master's SIGINT and the group's SIGTERM together, and about one stop
 // in forty hung until the grace ran out. What the first process leaves
-// (a shell's child) still gets sig before the grace's end.
+// (a shell's child) gets sig once it has ended, and the whole group gets
+// it after groupSignalAfter if it has not: a shell given SIGINT waits
+// for its child and passes nothing on.
 func (i *instance) Stop(sig syscall.Signal, grace time.Duration) error {
 	if sig == 0 {
 		sig = syscall.SIGTERM
@@ -123,12 +125,25 @@ func (i *instance) Stop(sig syscall.Signal, grace time.Duration) error {
 	}
 	i.mu.Unlock()
 
+	// A first process that has not ended by now passes nothing on (a
+	// shell waiting for its child, given SIGINT): the group gets sig.
+	group := time.NewTimer(min(time.Until(deadline)/2, groupSignalAfter))
+	defer group.Stop()
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
-	select {
-	case <-i.done:
-		return nil
-	case <-t.C:
+	for waiting := true; waiting; {
+		select {
+		case <-i.done:
+			return nil
+		case <-group.C:
+			i.mu.Lock()
+			if !i.gone {
+				i.grp.signal(sig)
+			}
+			i.mu.Unlock()
+		case <-t.C:
+			waiting = false
+		}
 	}
 	i.mu.Lock()
 	if !i.gone {
@@ -138,6 +153,11 @@ func (i *instance) Stop(sig syscall.Signal, grace time.Duration) error {
 	<-i.done
 	return nil
 }
+
+// groupSignalAfter is how long the first process alone has the stop
+// signal (half the grace when that is shorter) before the whole group
+// gets it.
+const groupSignalAfter = 2 * time.Second
 
 // supervise waits for the first process to exit, clears the rest of its
 // group (at once after a natural exit, as a container's processes die with

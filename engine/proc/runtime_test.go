@@ -293,3 +293,28 @@ func tail(s string) string {
 	}
 	return s
 }
+
+// A shell as the first process, given SIGINT, waits for its child and
+// passes nothing on: the group gets the signal too, before the grace
+// runs out, and the child stops cleanly.
+func TestStopReachesAShellsChild(t *testing.T) {
+	t.Parallel()
+	rt := newRuntime(t)
+	child := `trap "echo child stopping; exit 0" INT; echo ready; while :; do sleep 0.1; done`
+	spec := engine.Spec{Name: "shell", Command: []string{"sh", "-c", "sh -c '" + child + "'; echo shell done"}}
+	inst, out := start(t, rt, spec, nil)
+	if err := out.waitFor("ready", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	const grace = 20 * time.Second
+	begin := time.Now()
+	if err := inst.Stop(syscall.SIGINT, grace); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d >= grace {
+		t.Errorf("Stop took the whole grace (%v): the child never had the signal", d)
+	}
+	if !strings.Contains(out.String(), "child stopping") {
+		t.Errorf("output %q: the child was not stopped by SIGINT", out.String())
+	}
+}
