@@ -29,7 +29,8 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	start := time.Now()
 	rt := h.g.acquire()
-	defer rt.inflight.Add(-1)
+	rw := &countingWriter{ResponseWriter: w, rt: rt}
+	defer rw.release()
 	r := h.request(req)
 	describeArrival(&r, req, start)
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
@@ -54,7 +55,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if d.Auth != nil {
 		d = h.authorize(rt, req, r, d)
 	}
-	rw := &countingWriter{ResponseWriter: w}
 	out := newGzipWriter(rw, filterConf(d), req)
 	o := h.serve(rt, out, req, r, d, body)
 	if gz, ok := out.(*gzipWriter); ok && !o.cut {
@@ -245,6 +245,20 @@ type countingWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// rt are the routes the request is counted on (Gateway.acquire),
+	// until release: at its end, or once it hijacks the connection (a
+	// websocket tunnel may stay open for hours, and would hold every
+	// route change for drainLimit).
+	rt *routes
+}
+
+// release stops counting the request on its routes; later calls do
+// nothing.
+func (c *countingWriter) release() {
+	if c.rt != nil {
+		c.rt.inflight.Add(-1)
+		c.rt = nil
+	}
 }
 
 func (c *countingWriter) WriteHeader(code int) {
@@ -266,9 +280,14 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush and Hijack.
 func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
-// Hijack passes the connection through for `return 444` and websockets.
+// Hijack passes the connection through for `return 444` and websockets;
+// a hijacked request no longer holds route changes.
 func (c *countingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(c.ResponseWriter).Hijack()
+	conn, brw, err := http.NewResponseController(c.ResponseWriter).Hijack()
+	if err == nil {
+		c.release()
+	}
+	return conn, brw, err
 }
 
 // accessLog writes one line per request through hclog, with the labels

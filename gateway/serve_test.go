@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -189,5 +190,42 @@ func TestProxyPassSendsNginxRequest(t *testing.T) {
 	}
 	if _, ok := got["x_under"]; ok {
 		t.Errorf("X_Under forwarded; nginx drops headers with underscores")
+	}
+}
+
+// A websocket tunnel, however long it stays open, does not hold a route
+// change: the request stops counting once it has the connection.
+func TestSwapDoesNotWaitForTunnels(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // the upstream: switches protocols, then holds the connection
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		bufio.NewReader(c).ReadString('\n')
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		io.Copy(io.Discard, c)
+	}()
+	g, addr := startGateway(t, fmt.Sprintf(`server { listen 80; location / { proxy_pass http://%s;
+		proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; } }`, ln.Addr()))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	status, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.Contains(status, "101") {
+		t.Fatalf("upgrade: %q, %v", status, err)
+	}
+	begin := time.Now()
+	g.Swap(compileSnippet(t, `server { listen 80; location / { return 200 "new"; } }`))
+	if d := time.Since(begin); d >= drainLimit {
+		t.Errorf("Swap waited %v for an open websocket", d)
 	}
 }
