@@ -14,7 +14,7 @@ import (
 // client's address falls in. Production configs use it for office
 // allowlists and maintenance switches.
 type geoTable struct {
-	def    string
+	def    string // with ranges; without, default is the /0 networks
 	ranges bool
 	nets   []geoNet   // without ranges; the longest prefix wins
 	spans  []geoRange // with ranges; the latest line that covers wins
@@ -81,8 +81,16 @@ func compileGeo(d *nginx.Directive) (string, *mapVar, error) {
 				return "", nil, errAt(e, `invalid network "%s"`, val)
 			}
 			g.proxies = append(g.proxies, p)
+		case key == "default" && g.ranges:
+			g.def = val
 		case key == "default":
-			g.def, tree = val, tree || !g.ranges
+			// 0.0.0.0/0 and ::/0, as ngx_http_geo_cidr stores it: a /0
+			// line replaces it, and it a /0 line.
+			tree = true
+			for _, p := range []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")} {
+				g.nets = slices.DeleteFunc(g.nets, func(n geoNet) bool { return n.net == p })
+				g.nets = append(g.nets, geoNet{p, val})
+			}
 		case g.ranges:
 			del := key == "delete"
 			if del {
@@ -177,7 +185,7 @@ func (g *geoTable) lookup(v *reqVars, source string) string {
 		}
 		return g.def
 	}
-	best, value := -1, g.def
+	best, value := -1, "" // no default: nginx's empty value
 	for _, n := range g.nets {
 		if n.net.Contains(addr) && n.net.Bits() > best {
 			best, value = n.net.Bits(), n.value
@@ -197,10 +205,12 @@ func (g *geoTable) forwarded(v *reqVars, addr netip.Addr) netip.Addr {
 	if !ok || !trusted(addr) {
 		return addr
 	}
-	parts := strings.Split(xff, ",")
+	// Entries end at commas or spaces, and may carry a port, as
+	// ngx_http_get_forwarded_addr_internal reads them.
+	parts := strings.FieldsFunc(xff, func(r rune) bool { return r == ',' || r == ' ' })
 	for i := len(parts) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
-		if err != nil {
+		a, ok := forwardedEntry(parts[i])
+		if !ok {
 			return addr
 		}
 		addr = a
@@ -209,4 +219,16 @@ func (g *geoTable) forwarded(v *reqVars, addr netip.Addr) netip.Addr {
 		}
 	}
 	return addr
+}
+
+// forwardedEntry reads an X-Forwarded-For entry: an address, or one
+// with a port (`10.1.1.1:5555`, `[2001:db8::1]:443`).
+func forwardedEntry(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr(), true
+	}
+	return netip.Addr{}, false
 }
