@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/berth-dev/berth/engine/portcheck"
@@ -90,12 +91,18 @@ func TestCheckSocketFiles(t *testing.T) {
 	dir := shortTempDir(t)
 
 	stale := filepath.Join(dir, "stale.sock")
+	// No process may fork while the listener is open: a child between
+	// fork and exec holds a copy of it, and the socket answers (a test
+	// starting a process in parallel once made it look taken).
+	syscall.ForkLock.RLock()
 	l, err := net.Listen("unix", stale)
 	if err != nil {
+		syscall.ForkLock.RUnlock()
 		t.Fatal(err)
 	}
 	l.(*net.UnixListener).SetUnlinkOnClose(false)
 	l.Close()
+	syscall.ForkLock.RUnlock()
 	if err := portcheck.CheckSocket(stale); err != nil {
 		t.Errorf("CheckSocket on a stale socket: %v", err)
 	}
