@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"net/http"
 	"os"
 	"strings"
@@ -42,8 +43,9 @@ func basicCredentials(v *reqVars) (user, password string, ok bool) {
 // credentials pass, or the refusal: 401 with the realm to ask in, 403
 // when the file does not exist, 500 when it cannot be read.
 func (st *state) authBasic() (status int, realm, why string) {
-	rd, fd := st.conf.Get("auth_basic"), st.conf.Get("auth_basic_user_file")
-	if rd == nil || fd == nil {
+	ab := accessSettingsFor(st.conf).authBasic
+	rd, fd := ab[0], ab[1]
+	if rd == nil {
 		return 0, "", ""
 	}
 	realm = st.vars.expand(rd.Args[0])
@@ -80,20 +82,35 @@ func (st *state) authBasic() (status int, realm, why string) {
 // reader does: lines starting with `#` or CR are skipped, the user must
 // be followed by `:`, and the field ends at CR, LF or `:`.
 func userEntry(data []byte, user string) (string, bool) {
-	for _, line := range strings.Split(string(data), "\n") {
-		if line == "" || line[0] == '#' || line[0] == '\r' {
-			continue
+	for u, entry := range userEntries(data) {
+		if u == user {
+			return entry, true
 		}
-		rest, ok := strings.CutPrefix(line, user+":")
-		if !ok {
-			continue
-		}
-		if i := strings.IndexAny(rest, "\r:"); i >= 0 {
-			rest = rest[:i]
-		}
-		return rest, true
 	}
 	return "", false
+}
+
+// userEntries reads an htpasswd file as nginx's reader does: lines
+// starting with `#` or CR are skipped, the user ends at `:`, its entry
+// at CR, LF or `:` (a comment field follows).
+func userEntries(data []byte) iter.Seq2[string, string] {
+	return func(yield func(user, entry string) bool) {
+		for _, line := range strings.Split(string(data), "\n") {
+			if line == "" || line[0] == '#' || line[0] == '\r' {
+				continue
+			}
+			user, rest, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			if i := strings.IndexAny(rest, "\r:"); i >= 0 {
+				rest = rest[:i]
+			}
+			if !yield(user, rest) {
+				return
+			}
+		}
+	}
 }
 
 // basicChallenge is the WWW-Authenticate of an auth_basic refusal.
@@ -114,12 +131,7 @@ func (c *compiler) checkUserFile(d *nginx.Directive) {
 		return
 	}
 	var users []string
-	for _, line := range strings.Split(string(data), "\n") {
-		user, entry, ok := strings.Cut(strings.TrimRight(line, "\r"), ":")
-		if !ok || user == "" || user[0] == '#' {
-			continue
-		}
-		entry, _, _ = strings.Cut(entry, ":")
+	for user, entry := range userEntries(data) {
 		if !knownScheme(entry) {
 			users = append(users, user)
 		}

@@ -19,7 +19,8 @@ func (st *state) access() phase {
 	if st.subrequest {
 		return phaseTryFiles
 	}
-	any := satisfyAny(st.conf)
+	settings := accessSettingsFor(st.conf)
+	any := settings.any
 	if rule := accessRule(st.loc, st.conf, st.d.Method, st.r.RemoteAddr); rule != nil {
 		why := fmt.Sprintf("access denied by %q at %s", rule.Name+" "+strings.Join(rule.Args, " "), rule.Pos)
 		switch {
@@ -46,7 +47,7 @@ func (st *state) access() phase {
 			st.accessCode, st.accessWhy = status, why
 		}
 	}
-	if ar := authRequestDirective(st.conf); ar != nil {
+	if ar := settings.authRequest; ar != nil {
 		st.d.Auth = st.authRequest(ar)
 		st.d.Location, st.d.Conf = st.loc, st.conf
 		return phaseDone
@@ -63,14 +64,28 @@ func (st *state) postAccess() phase {
 	return phaseTryFiles
 }
 
-// authRequestDirective is the auth_request in effect, nil when none or
-// `off`.
-func authRequestDirective(c *Conf) *nginx.Directive {
-	d := c.Get("auth_request")
-	if d == nil || d.Args[0] == "off" {
-		return nil
-	}
-	return d
+// accessSettings are a level's settings of the access checks, read once
+// per level: every request runs the access phase.
+type accessSettings struct {
+	any         bool                // satisfy any
+	authBasic   [2]*nginx.Directive // auth_basic and auth_basic_user_file; both or neither
+	authRequest *nginx.Directive    // nil when none or `off`
+}
+
+func accessSettingsFor(c *Conf) *accessSettings {
+	return settingOnce(c, "access", func() *accessSettings {
+		a := &accessSettings{}
+		if d := c.Get("satisfy"); d != nil {
+			a.any = d.Args[0] == "any"
+		}
+		if rd, fd := c.Get("auth_basic"), c.Get("auth_basic_user_file"); rd != nil && fd != nil {
+			a.authBasic = [2]*nginx.Directive{rd, fd}
+		}
+		if d := c.Get("auth_request"); d != nil && d.Args[0] != "off" {
+			a.authRequest = d
+		}
+		return a
+	})
 }
 
 // AuthRequest is an auth_request the request waits on in its access
@@ -162,13 +177,13 @@ func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
 		if st.accessCode != http.StatusUnauthorized {
 			st.accessCode, st.accessWhy = s, why
 		}
-		if !satisfyAny(st.conf) {
+		if !accessSettingsFor(st.conf).any {
 			p = st.finalize(s, why)
 			break
 		}
 		p = st.postAccess()
 	case s >= 200 && s < 300:
-		if satisfyAny(st.conf) {
+		if accessSettingsFor(st.conf).any {
 			st.accessCode, st.d.AuthHeaders = 0, nil // a refusal before it no longer counts
 		}
 		p = phaseTryFiles
@@ -179,9 +194,4 @@ func (a *AuthRequest) Continue(ans AuthAnswer) *Decision {
 	st.d.URI, st.d.Args = st.vars.uri, st.vars.args
 	st.addHeaders()
 	return st.d
-}
-
-func satisfyAny(c *Conf) bool {
-	d := c.Get("satisfy")
-	return d != nil && d.Args[0] == "any"
 }

@@ -59,19 +59,24 @@ func (h *handler) headerFilter(w http.ResponseWriter, d *Decision, status int, u
 }
 
 // lateValues evaluates what reads the response, as nginx's filters do
-// once its head is known: the decision's variables with the response's.
+// once its head is known: the decision's variables with the response's,
+// copied once for all the values of a response.
 type lateValues struct {
 	d    *Decision
 	resp responseVars
+	vars *reqVars // made on first use
 }
 
 func (l *lateValues) expand(s string) string {
-	v := reqVars{req: &Request{}} // a decision made without a request's variables
-	if l.d.vars != nil {
-		v = *l.d.vars
+	if l.vars == nil {
+		v := reqVars{req: &Request{}} // a decision made without a request's variables
+		if l.d.vars != nil {
+			v = *l.d.vars
+		}
+		v.resp = &l.resp
+		l.vars = &v
 	}
-	v.resp = &l.resp
-	return v.expand(s)
+	return l.vars.expand(s)
 }
 
 // defaultCharsetTypes is charset_types' default.

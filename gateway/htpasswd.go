@@ -23,45 +23,59 @@ import (
 // other scheme (DES, yescrypt): nginx on Debian would check those, Berth
 // cannot, and refuses them.
 func passwordMatches(entry, password string) (ok, known bool) {
-	var want string
-	switch {
-	case strings.HasPrefix(entry, "$apr1$"):
-		want = md5Crypt(password, entry, "$apr1$")
-	case strings.HasPrefix(entry, "{PLAIN}"):
-		want = "{PLAIN}" + password
-	case strings.HasPrefix(entry, "{SSHA}"):
-		raw, err := base64.StdEncoding.DecodeString(entry[6:])
-		if err != nil || len(raw) < sha1.Size {
-			return false, true
+	for _, sc := range passwordSchemes {
+		if strings.HasPrefix(entry, sc.prefix) {
+			return sc.matches(entry, password), true
 		}
-		salt := raw[sha1.Size:]
-		sum := sha1.Sum(append([]byte(password), salt...))
-		want = "{SSHA}" + base64.StdEncoding.EncodeToString(append(sum[:], salt...))
-	case strings.HasPrefix(entry, "{SHA}"):
-		sum := sha1.Sum([]byte(password))
-		want = "{SHA}" + base64.StdEncoding.EncodeToString(sum[:])
-	case strings.HasPrefix(entry, "$1$"):
-		want = md5Crypt(password, entry, "$1$")
-	case strings.HasPrefix(entry, "$5$"):
-		want = shaCrypt(sha256.New, sha256Order, "$5$", password, entry)
-	case strings.HasPrefix(entry, "$6$"):
-		want = shaCrypt(sha512.New, sha512Order, "$6$", password, entry)
-	case strings.HasPrefix(entry, "$2a$"), strings.HasPrefix(entry, "$2b$"), strings.HasPrefix(entry, "$2y$"):
-		return bcrypt.CompareHashAndPassword([]byte(entry), []byte(password)) == nil, true
-	default:
-		return false, false
 	}
-	return subtle.ConstantTimeCompare([]byte(want), []byte(entry)) == 1, true
+	return false, false
 }
 
 // knownScheme tells whether passwordMatches can check an entry.
 func knownScheme(entry string) bool {
-	for _, p := range []string{"$apr1$", "{PLAIN}", "{SSHA}", "{SHA}", "$1$", "$5$", "$6$", "$2a$", "$2b$", "$2y$"} {
-		if strings.HasPrefix(entry, p) {
+	for _, sc := range passwordSchemes {
+		if strings.HasPrefix(entry, sc.prefix) {
 			return true
 		}
 	}
 	return false
+}
+
+// passwordSchemes are the entry formats Berth checks, by prefix.
+var passwordSchemes = []struct {
+	prefix  string
+	matches func(entry, password string) bool
+}{
+	{"$apr1$", func(e, pw string) bool { return sameHash(md5Crypt(pw, e, "$apr1$"), e) }},
+	{"{PLAIN}", func(e, pw string) bool { return sameHash("{PLAIN}"+pw, e) }},
+	{"{SSHA}", func(e, pw string) bool {
+		raw, err := base64.StdEncoding.DecodeString(e[6:])
+		if err != nil || len(raw) < sha1.Size {
+			return false
+		}
+		salt := raw[sha1.Size:]
+		sum := sha1.Sum(append([]byte(pw), salt...))
+		return sameHash("{SSHA}"+base64.StdEncoding.EncodeToString(append(sum[:], salt...)), e)
+	}},
+	{"{SHA}", func(e, pw string) bool {
+		sum := sha1.Sum([]byte(pw))
+		return sameHash("{SHA}"+base64.StdEncoding.EncodeToString(sum[:]), e)
+	}},
+	{"$1$", func(e, pw string) bool { return sameHash(md5Crypt(pw, e, "$1$"), e) }},
+	{"$5$", func(e, pw string) bool { return sameHash(shaCrypt(sha256.New, sha256Order, "$5$", pw, e), e) }},
+	{"$6$", func(e, pw string) bool { return sameHash(shaCrypt(sha512.New, sha512Order, "$6$", pw, e), e) }},
+	{"$2a$", matchesBcrypt},
+	{"$2b$", matchesBcrypt},
+	{"$2y$", matchesBcrypt},
+}
+
+func matchesBcrypt(e, pw string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(e), []byte(pw)) == nil
+}
+
+// sameHash compares in constant time, as a password check should.
+func sameHash(want, entry string) bool {
+	return subtle.ConstantTimeCompare([]byte(want), []byte(entry)) == 1
 }
 
 // cryptAlphabet is crypt(3)'s base 64.

@@ -45,7 +45,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return // the client went away
 		case tooBig:
 			d = &Decision{Status: 413, Reason: "chunked body exceeds client_max_body_size", Server: d.Server,
-				Location: d.Location, Conf: d.Conf, AddHeaders: d.AddHeaders, Method: d.Method, vars: d.vars}
+				Location: d.Location, Conf: d.Conf, AddHeaders: d.AddHeaders, Method: d.Method, vars: d.vars, late: d.late}
 		default:
 			r.ChunkedLength, r.ChunkedRead = int64(len(buf)), true
 			d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})

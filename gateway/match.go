@@ -128,8 +128,10 @@ type Decision struct {
 	AuthHeaders []string
 
 	// vars are the request's variables where it was decided, for what
-	// is evaluated only once the response's head is known.
+	// is evaluated only once the response's head is known; late says
+	// something is (an add_header or expires reading the response).
 	vars *reqVars
+	late bool
 	// tried are the peers that failed before, for $upstream_addr and
 	// $upstream_status; nil until one does.
 	tried *[]triedPeer

@@ -369,10 +369,14 @@ func (st *state) addHeaders() {
 		return
 	}
 	st.d.ClientMaxBodySize = bodyLimit(conf)
+	if e := conf.Get("expires"); e != nil && hasVariables(e.Args[len(e.Args)-1]) {
+		st.d.late = true
+	}
 	for _, d := range conf.List("add_header") {
 		a := AddHeader{Name: d.Args[0], Always: len(d.Args) > 2 && d.Args[2] == "always"}
 		if readsResponse(d.Args[1], st.t.maps) {
 			a.late = d.Args[1] // evaluated with the response's head
+			st.d.late = true
 		} else {
 			a.Value = st.vars.expand(d.Args[1])
 		}

@@ -53,24 +53,17 @@ func readsResponse(s string, maps map[string]*mapVar) bool {
 
 func readsResponseDepth(s string, maps map[string]*mapVar, depth int) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] != '$' {
+		name, end, ok := variableAt(s, i)
+		if !ok {
 			continue
 		}
-		j := i + 1
-		if j < len(s) && s[j] == '{' {
-			j++
-		}
-		k := j
-		for k < len(s) && (s[k] == '_' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z' || s[k] >= '0' && s[k] <= '9') {
-			k++
-		}
-		name := s[j:k]
 		if isResponseVar(name) {
 			return true
 		}
 		if m := maps[name]; m != nil && depth < 8 && m.readsResponse(maps, depth+1) {
 			return true
 		}
+		i = end - 1
 	}
 	return false
 }
@@ -165,17 +158,6 @@ func (r *responseVars) lookup(name string) string {
 
 // readsResponse tells whether serving d evaluates variables of the
 // response: an add_header that waits for it, or expires with variables.
-// Only then is the upstream's answer kept for them.
-func (d *Decision) readsResponse() bool {
-	for _, a := range d.AddHeaders {
-		if a.late != "" {
-			return true
-		}
-	}
-	if c := filterConf(d); c != nil {
-		if e := c.Get("expires"); e != nil && hasVariables(e.Args[len(e.Args)-1]) {
-			return true
-		}
-	}
-	return false
-}
+// Only then is the upstream's answer kept for them. Decided with the add
+// headers (Decision.late).
+func (d *Decision) readsResponse() bool { return d.late }

@@ -127,20 +127,15 @@ func readUpstreamTLS(c *Conf, module string, ver NginxVersion, cfg *nginx.Config
 	if flag(c, p+"session_reuse", true) {
 		u.base.ClientSessionCache = tls.NewLRUClientSessionCache(0)
 	}
-	if u.verify {
-		if d := c.Get(p + "trusted_certificate"); d != nil {
-			u.roots, _ = loadCertPool(cfg.ConfFile(d.Args[0]))
-		}
-		if u.roots != nil {
-			u.base.VerifyConnection = u.verifyPeer
-		}
+	files := upstreamTLSFilesFor(c, module, cfg)
+	if u.verify && files.roots != nil {
+		u.roots = files.roots
+		u.base.VerifyConnection = u.verifyPeer
 	}
-	if cert, key := c.Get(p+"certificate"), c.Get(p+"certificate_key"); cert != nil && key != nil {
-		if pair, err := tls.LoadX509KeyPair(cfg.ConfFile(cert.Args[0]), cfg.ConfFile(key.Args[0])); err == nil {
-			// Sent whatever authorities the upstream names, as
-			// OpenSSL sends it; Go would send only a matching one.
-			u.base.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }
-		}
+	if pair := files.pair; pair != nil {
+		// Sent whatever authorities the upstream names, as OpenSSL
+		// sends it; Go would send only a matching one.
+		u.base.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return pair, nil }
 	}
 	return u
 }
@@ -325,14 +320,39 @@ func (c *compiler) checkUpstreamTLS(conf *Conf, module string) error {
 		if trusted == nil {
 			return &nginx.Error{Pos: v.ErrPos(), Msg: fmt.Sprintf("no %strusted_certificate for %sverify", p, p)}
 		}
-		if _, err := loadCertPool(c.t.Config.ConfFile(trusted.Args[0])); err != nil {
-			c.noteOnce(trusted, fmt.Sprintf("cannot read the trusted certificates (%v): Berth connects without verifying the upstream's certificate", err))
-		}
 	}
-	if cert != nil && key != nil {
-		if _, err := tls.LoadX509KeyPair(c.t.Config.ConfFile(cert.Args[0]), c.t.Config.ConfFile(key.Args[0])); err != nil {
-			c.noteOnce(cert, fmt.Sprintf("cannot load the client certificate (%v): Berth connects without one", err))
-		}
+	files := upstreamTLSFilesFor(conf, module, c.t.Config)
+	if files.rootsErr != nil {
+		c.noteOnce(conf.Get(p+"trusted_certificate"), fmt.Sprintf("cannot read the trusted certificates (%v): Berth connects without verifying the upstream's certificate", files.rootsErr))
+	}
+	if files.pairErr != nil {
+		c.noteOnce(cert, fmt.Sprintf("cannot load the client certificate (%v): Berth connects without one", files.pairErr))
 	}
 	return nil
+}
+
+// upstreamTLSFiles are the certificate files a level names for module,
+// read once for the import report and the connections alike.
+type upstreamTLSFiles struct {
+	roots    *x509.CertPool // *_ssl_trusted_certificate with verify on; nil when unread
+	rootsErr error
+	pair     *tls.Certificate // *_ssl_certificate and _key; nil when unread
+	pairErr  error
+}
+
+func upstreamTLSFilesFor(c *Conf, module string, cfg *nginx.Config) *upstreamTLSFiles {
+	p := module + "_ssl_"
+	return settingOnce(c, p+"files", func() *upstreamTLSFiles {
+		f := &upstreamTLSFiles{}
+		if d := c.Get(p + "trusted_certificate"); d != nil && flag(c, p+"verify", false) {
+			f.roots, f.rootsErr = loadCertPool(cfg.ConfFile(d.Args[0])) // as nginx, only to verify
+		}
+		if cert, key := c.Get(p+"certificate"), c.Get(p+"certificate_key"); cert != nil && key != nil {
+			pair, err := tls.LoadX509KeyPair(cfg.ConfFile(cert.Args[0]), cfg.ConfFile(key.Args[0]))
+			if f.pairErr = err; err == nil {
+				f.pair = &pair
+			}
+		}
+		return f
+	})
 }

@@ -282,39 +282,44 @@ func (v *reqVars) expand(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 == len(s) {
+		name, end, ok := variableAt(s, i)
+		if !ok {
 			b.WriteByte(s[i])
 			continue
 		}
-		var name string
-		if s[i+1] == '{' {
-			end := strings.IndexByte(s[i+2:], '}')
-			if end < 0 {
-				b.WriteByte(s[i])
-				continue
-			}
-			name = s[i+2 : i+2+end]
-			i += 2 + end
-		} else {
-			j := i + 1
-			if s[j] >= '1' && s[j] <= '9' {
-				j++ // $1..$9 are one digit
-			} else {
-				for j < len(s) && isVarByte(s[j]) {
-					j++
-				}
-			}
-			if j == i+1 {
-				b.WriteByte(s[i])
-				continue
-			}
-			name = s[i+1 : j]
-			i = j - 1
-		}
 		val, _ := v.lookup(name)
 		b.WriteString(val)
+		i = end - 1
 	}
 	return b.String()
+}
+
+// variableAt reads the variable that starts at s[i], as expand reads
+// them: "$name", "$1".."$9" (one digit) or "${name}"; end is where the
+// text after it starts. ok is false when no variable starts there.
+func variableAt(s string, i int) (name string, end int, ok bool) {
+	if s[i] != '$' || i+1 == len(s) {
+		return "", 0, false
+	}
+	if s[i+1] == '{' {
+		e := strings.IndexByte(s[i+2:], '}')
+		if e < 0 {
+			return "", 0, false
+		}
+		return s[i+2 : i+2+e], i + 3 + e, true
+	}
+	j := i + 1
+	if s[j] >= '1' && s[j] <= '9' {
+		j++ // $1..$9 are one digit
+	} else {
+		for j < len(s) && isVarByte(s[j]) {
+			j++
+		}
+	}
+	if j == i+1 {
+		return "", 0, false
+	}
+	return s[i+1 : j], j, true
 }
 
 // wholeVariable reports whether s is one variable and nothing else
