@@ -21,7 +21,7 @@ func (st *state) access() phase {
 	}
 	settings := accessSettingsFor(st.conf)
 	any := settings.any
-	if rule := accessRule(st.loc, st.conf, st.d.Method, st.r.RemoteAddr); rule != nil {
+	if rule := accessRule(st.loc, st.conf, st.d.Method, st.vars.remote); rule != nil {
 		why := fmt.Sprintf("access denied by %q at %s", rule.Name+" "+strings.Join(rule.Args, " "), rule.Pos)
 		switch {
 		case rule.Name == "allow" && any:

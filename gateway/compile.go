@@ -474,6 +474,10 @@ func (c *compiler) setting(d *nginx.Directive) error {
 		}
 	case "auth_basic_user_file":
 		c.checkUserFile(d)
+	case "set_real_ip_from":
+		if err := c.checkRealIPFrom(d); err != nil {
+			return err
+		}
 	case "proxy_cookie_domain", "proxy_cookie_path", "proxy_cookie_flags":
 		if err := c.checkProxyCookie(d); err != nil {
 			return err

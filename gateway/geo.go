@@ -21,7 +21,7 @@ type geoTable struct {
 	// proxies are the `proxy` networks: a client among them is taken
 	// to be the last address of X-Forwarded-For (all of them that are
 	// proxies, with proxy_recursive).
-	proxies   []netip.Prefix
+	proxies   trustedProxies
 	recursive bool
 }
 
@@ -76,7 +76,7 @@ func compileGeo(d *nginx.Directive) (string, *mapVar, error) {
 		key, val := args[0], args[1]
 		switch {
 		case key == "proxy":
-			p, err := geoNetwork(val)
+			p, _, err := parseNetwork(val)
 			if err != nil {
 				return "", nil, errAt(e, `invalid network "%s"`, val)
 			}
@@ -111,7 +111,7 @@ func compileGeo(d *nginx.Directive) (string, *mapVar, error) {
 			if del {
 				key = val
 			}
-			p, err := geoNetwork(key)
+			p, _, err := parseNetwork(key)
 			if err != nil {
 				return "", nil, errAt(e, `invalid network "%s"`, key)
 			}
@@ -126,21 +126,22 @@ func compileGeo(d *nginx.Directive) (string, *mapVar, error) {
 	return strings.TrimPrefix(name, "$"), &mapVar{source: source, geo: g}, nil
 }
 
-// geoNetwork reads a network as ngx_ptocidr does: an address is a /32
-// (or /128), and bits past the mask are dropped.
-func geoNetwork(s string) (netip.Prefix, error) {
+// parseNetwork reads a network as ngx_ptocidr does: an address is a /32
+// (or /128), and bits past the mask are dropped (dropped says some were
+// set: nginx warns that they are meaningless).
+func parseNetwork(s string) (p netip.Prefix, dropped bool, err error) {
 	if !strings.Contains(s, "/") {
 		a, err := netip.ParseAddr(s)
 		if err != nil {
-			return netip.Prefix{}, err
+			return netip.Prefix{}, false, err
 		}
-		return netip.PrefixFrom(a, a.BitLen()), nil
+		return netip.PrefixFrom(a, a.BitLen()), false, nil
 	}
-	p, err := netip.ParsePrefix(s)
+	p, err = netip.ParsePrefix(s)
 	if err != nil {
-		return p, err
+		return p, false, err
 	}
-	return p.Masked(), nil
+	return p.Masked(), p.Masked() != p, nil
 }
 
 // geoSpan reads a `ranges` line's first-last IPv4 range.
@@ -162,16 +163,19 @@ func geoSpan(s string) (from, to netip.Addr, ok bool) {
 // along X-Forwarded-For when it is a trusted proxy.
 func (g *geoTable) lookup(v *reqVars, source string) string {
 	var addr netip.Addr
-	var err error
+	ok := false
 	if source == "" {
-		addr, err = netip.ParseAddr(v.remote)
+		addr, ok = ngxParseAddr(v.remote)
 	} else {
-		addr, err = netip.ParseAddr(v.expand(source))
+		addr, ok = ngxParseAddr(v.expand(source))
 	}
-	if err != nil {
+	if !ok {
 		addr = noAddr
 	} else if len(g.proxies) > 0 {
-		addr = g.forwarded(v, addr)
+		// ngx_http_geo_addr: the walk along X-Forwarded-For realip
+		// makes, with the geo block's proxies.
+		ap, _ := forwardedAddr(netip.AddrPortFrom(addr, 0), v.headerValues("X-Forwarded-For"), g.proxies, g.recursive)
+		addr = ap.Addr()
 	}
 	addr = addr.Unmap()
 	if g.ranges {
@@ -192,43 +196,4 @@ func (g *geoTable) lookup(v *reqVars, source string) string {
 		}
 	}
 	return value
-}
-
-// forwarded is ngx_http_get_forwarded_addr: a client among the proxies
-// is replaced by the last X-Forwarded-For address, and with
-// proxy_recursive by the last one that is no proxy.
-func (g *geoTable) forwarded(v *reqVars, addr netip.Addr) netip.Addr {
-	trusted := func(a netip.Addr) bool {
-		return slices.ContainsFunc(g.proxies, func(p netip.Prefix) bool { return p.Contains(a.Unmap()) })
-	}
-	xff, ok := v.joinedHeader("X-Forwarded-For", ", ")
-	if !ok || !trusted(addr) {
-		return addr
-	}
-	// Entries end at commas or spaces, and may carry a port, as
-	// ngx_http_get_forwarded_addr_internal reads them.
-	parts := strings.FieldsFunc(xff, func(r rune) bool { return r == ',' || r == ' ' })
-	for i := len(parts) - 1; i >= 0; i-- {
-		a, ok := forwardedEntry(parts[i])
-		if !ok {
-			return addr
-		}
-		addr = a
-		if !g.recursive || !trusted(a) {
-			return addr
-		}
-	}
-	return addr
-}
-
-// forwardedEntry reads an X-Forwarded-For entry: an address, or one
-// with a port (`10.1.1.1:5555`, `[2001:db8::1]:443`).
-func forwardedEntry(s string) (netip.Addr, bool) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a, true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr(), true
-	}
-	return netip.Addr{}, false
 }

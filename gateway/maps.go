@@ -12,6 +12,9 @@ type mapVar struct {
 	source    string
 	def       string
 	hostnames bool
+	// volatile maps are worked out at every read; the others once per
+	// request, as nginx caches a variable's value.
+	volatile  bool
 	exact     map[string]string
 	wildcards *nameTable // with hostnames
 	regex     []mapRegex
@@ -42,6 +45,7 @@ func compileMap(d *nginx.Directive) (string, *mapVar, error) {
 				m.hostnames = true
 				continue
 			case "volatile":
+				m.volatile = true
 				continue
 			}
 		}

@@ -108,6 +108,7 @@ func (st *state) run() {
 	if c := d.Server.Captures; c != nil {
 		st.vars.setCaptures(c)
 	}
+	st.realIP(st.server.Conf) // the post-read phase
 	st.phases(phaseServerRewrite)
 }
 
@@ -130,6 +131,7 @@ func (st *state) phases(p phase) {
 				p = st.countURIChange(phaseFindConfig)
 			}
 		case phaseAccess:
+			st.realIP(st.conf) // the preaccess phase
 			p = st.access()
 		case phaseTryFiles:
 			p = st.tryFiles()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -44,10 +43,7 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 		return h.fail(rt, w, req, d, 502)
 	}
 	pool := rt.pool(u.Upstream)
-	var client netip.Addr
-	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {
-		client = ap.Addr().Unmap()
-	}
+	client := d.clientAddr(req)
 	cfg := nextUpstreamFor(d.Conf, module)
 	att := pool.Begin(client, u.HashKey)
 	att.LimitTries(cfg.tries)

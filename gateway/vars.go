@@ -22,11 +22,17 @@ type reqVars struct {
 	port    int    // $server_port: the port the connection arrived on
 	remote  string // $remote_addr
 	rport   string // $remote_port
-	caps    *Captures
-	docRoot string
-	maps    map[string]*mapVar
-	set     map[string]string // variables made by `set` and named captures
-	paths   pathVars          // $request_filename, $fastcgi_*; nil: none
+	// realip is the connection's own address once set_real_ip_from
+	// replaced remote and rport; nil until then. addrRead marks the
+	// variables of the address read before that, whose values nginx
+	// keeps.
+	realip   *realIPOrigin
+	addrRead addressReads
+	caps     *Captures
+	docRoot  string
+	maps     map[string]*mapVar
+	set      map[string]string // variables made by `set` and named captures
+	paths    pathVars          // $request_filename, $fastcgi_*; nil: none
 	// chunkedLength is a chunked body's size once read whole.
 	chunkedLength int64
 	chunkedRead   bool
@@ -109,9 +115,21 @@ func (v *reqVars) lookup(name string) (string, bool) {
 		return v.server.FirstName(), true
 	case "server_port":
 		return strconv.Itoa(v.port), true
-	case "remote_addr", "realip_remote_addr":
+	case "remote_addr":
+		v.addrRead |= readRemoteAddr
 		return v.remote, true
 	case "remote_port":
+		v.addrRead |= readRemotePort
+		return v.rport, true
+	case "realip_remote_addr":
+		if v.realip != nil {
+			return v.realip.addr, true
+		}
+		return v.remote, true
+	case "realip_remote_port":
+		if v.realip != nil {
+			return v.realip.port, true
+		}
 		return v.rport, true
 	case "document_root", "realpath_root":
 		return v.docRoot, true
@@ -131,6 +149,7 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	case "proxy_port":
 		return v.proxyPort, true
 	case "proxy_add_x_forwarded_for":
+		v.addrRead |= readForwardedFor
 		if xff, ok := v.joinedHeader("X-Forwarded-For", ", "); ok {
 			return xff + ", " + v.remote, true
 		}
@@ -156,6 +175,7 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	case "server_addr":
 		return v.req.serverAddr(), true
 	case "binary_remote_addr":
+		v.addrRead |= readBinaryRemoteAddr
 		return binaryRemoteAddr(v.remote), true
 	case "connection":
 		return strconv.FormatUint(v.req.Connection, 10), true
@@ -202,8 +222,12 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	}
 	if m := v.maps[name]; m != nil && v.evalDeep < 8 {
 		v.evalDeep++
-		defer func() { v.evalDeep-- }()
-		return m.eval(v), true
+		val := m.eval(v)
+		v.evalDeep--
+		if !m.volatile {
+			v.keep(name, val)
+		}
+		return val, true
 	}
 	v.unknown = append(v.unknown, name)
 	return "", false
@@ -221,13 +245,20 @@ func captureIndex(name string) (int, bool) {
 }
 
 func (v *reqVars) joinedHeader(name, sep string) (string, bool) {
+	vals := v.headerValues(name)
+	return strings.Join(vals, sep), len(vals) > 0
+}
+
+// headerValues are the values of every line of the named request
+// header, in the order they arrived.
+func (v *reqVars) headerValues(name string) []string {
 	var vals []string
 	for _, h := range v.headers {
 		if strings.EqualFold(h[0], name) {
 			vals = append(vals, h[1])
 		}
 	}
-	return strings.Join(vals, sep), len(vals) > 0
+	return vals
 }
 
 // argValue is $arg_NAME: the raw value of the first argument whose name
@@ -253,6 +284,16 @@ func cookieValue(cookies, name string) string {
 		}
 	}
 	return ""
+}
+
+// keep stores a value nginx caches for the rest of the request (a map's,
+// geo's or split_clients'; an address read before realip changed it):
+// in the request's variables, where `set` puts its values too.
+func (v *reqVars) keep(name, val string) {
+	if v.set == nil {
+		v.set = map[string]string{}
+	}
+	v.set[name] = val
 }
 
 // setCaptures records a successful regex match: $1..$9 for what follows,
