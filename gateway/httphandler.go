@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -39,18 +40,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		// A chunked body: nginx reads it whole (checking
 		// client_max_body_size as it goes) before the upstream sees
 		// it with a Content-Length; so does Berth.
+		// Decided again with what reading found: its length (past the
+		// limit when too big: 413) or that it did not parse (400).
 		buf, tooBig, err := readLimited(req.Body, d.ClientMaxBodySize)
 		switch {
+		case err != nil && clientGone(err):
+			return
 		case err != nil:
-			return // the client went away
-		case tooBig:
-			d = &Decision{Status: 413, Reason: "chunked body exceeds client_max_body_size", Server: d.Server,
-				Location: d.Location, Conf: d.Conf, AddHeaders: d.AddHeaders, Method: d.Method, vars: d.vars, late: d.late}
+			r.ChunkedInvalid = true
 		default:
 			r.ChunkedLength, r.ChunkedRead = int64(len(buf)), true
-			d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
-			body = bytes.NewReader(buf)
+			if !tooBig {
+				body = bytes.NewReader(buf)
+			}
 		}
+		d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	}
 	if d.Auth != nil {
 		d = h.authorize(rt, req, r, d)
@@ -230,6 +234,13 @@ func isRedirect(status int) bool {
 }
 
 // readLimited reads a body whose size is unknown, up to limit (0: none).
+// clientGone tells a body read that failed because the client went
+// away (or stopped sending) from a body that is malformed.
+func clientGone(err error) bool {
+	var ne net.Error
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne)
+}
+
 func readLimited(r io.Reader, limit int64) (buf []byte, tooBig bool, err error) {
 	if limit <= 0 {
 		buf, err = io.ReadAll(r)

@@ -34,6 +34,9 @@ type Request struct {
 	// ChunkedRead false when there is none.
 	ChunkedLength int64
 	ChunkedRead   bool
+	// ChunkedInvalid: the chunked body did not parse. nginx answers 400
+	// when the content handler reads (or discards) it.
+	ChunkedInvalid bool
 
 	// What nginx knows of the request beyond its bytes, for the variables
 	// of the same names: ID is $request_id (zero: made when first
@@ -172,6 +175,9 @@ type UpstreamRequest struct {
 	// OwnLength: proxy_set_header sets Content-Length itself, so the
 	// body's length is not added.
 	OwnLength bool
+	// SetBody is proxy_set_body's value, sent instead of the client's
+	// body (with its own Content-Length); nil when not set.
+	SetBody *string
 
 	// redirects are the proxy_redirect rules for the upstream's Location
 	// and Refresh headers, evaluated with st's variables when an answer

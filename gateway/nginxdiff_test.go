@@ -365,7 +365,8 @@ func berthRequest(in *nginxtest.Instance, r nginxtest.Request) gateway.Request {
 		LocalAddr: addr, LocalPort: port, RemoteAddr: "127.0.0.1", RemotePort: 1}
 	if te, _ := r.Header("Transfer-Encoding"); strings.EqualFold(te, "chunked") {
 		// nginx reads a chunked body whole before deciding on it.
-		req.ChunkedLength, req.ChunkedRead = dechunkedLength(r.Body), true
+		n, ok := dechunkedLength(r.Body)
+		req.ChunkedLength, req.ChunkedRead, req.ChunkedInvalid = n, ok, !ok
 	}
 	return req
 }
@@ -410,18 +411,21 @@ func truncate(b []byte) string {
 	return string(b)
 }
 
-// dechunkedLength is the size of a chunked body once decoded.
-func dechunkedLength(body []byte) int64 {
-	var n int64
+// dechunkedLength is the size of a chunked body once decoded; ok is
+// false when a chunk's size does not parse.
+func dechunkedLength(body []byte) (n int64, ok bool) {
 	rest := string(body)
 	for {
-		line, after, ok := strings.Cut(rest, "\r\n")
-		if !ok {
-			return n
+		line, after, found := strings.Cut(rest, "\r\n")
+		if !found {
+			return n, true
 		}
 		size, err := strconv.ParseInt(strings.TrimSpace(strings.Split(line, ";")[0]), 16, 64)
-		if err != nil || size == 0 || int64(len(after)) < size {
-			return n
+		if err != nil {
+			return n, false
+		}
+		if size == 0 || int64(len(after)) < size {
+			return n, true
 		}
 		n += size
 		rest = strings.TrimPrefix(after[size:], "\r\n")

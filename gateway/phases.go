@@ -290,6 +290,9 @@ func (st *state) content() phase {
 	d := st.d
 	d.Location, d.Conf, d.Handler = st.loc, st.conf, st.handler
 	st.vars.docRoot = st.documentRoot()
+	if st.r.ChunkedInvalid && !st.subrequest {
+		return st.finalize(400, "client sent invalid chunked body")
+	}
 	h := st.handler
 	switch {
 	case h == nil:

@@ -24,8 +24,11 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	if n := keepaliveFor(u, h.g.opts.Version.OrDefault()); n > 0 {
 		idle = rt.idleFor(u.Upstream, n*max(rt.table.Workers, 1))
 	}
-	if u.NoBody {
-		body = nil
+	switch {
+	case u.SetBody != nil && *u.SetBody != "":
+		body = strings.NewReader(*u.SetBody)
+	case u.SetBody != nil, u.NoBody, !requestHasBody(r):
+		body = nil // nothing to send after the head
 	}
 	rb := newReplayBody(body)
 	connect := h.connector(rt, d, "proxy", connectTimeout)
@@ -109,7 +112,7 @@ func (h *handler) proxy(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	return o.and(further)
 }
 
-// roundTrip sends the request head and body to addr, on an idle
+// roundTrip sends the request head and body (nil: none) to addr, on an idle
 // keepalive connection kept under name when there is one (falling back
 // to a new one if the idle one turns out closed), and reads the response
 // head.
@@ -118,7 +121,7 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connect conn
 	if idle != nil {
 		if c, ok := idle.get(name); ok {
 			c.conn.SetDeadline(time.Now().Add(readTimeout))
-			if _, err := c.conn.Write(head); err == nil && (body == nil || !requestHasBody(r)) {
+			if _, err := c.conn.Write(head); err == nil && body == nil {
 				if resp, err := http.ReadResponse(c.br, &http.Request{Method: method}); err == nil {
 					return c.conn, c.br, resp, true, nil
 				}
@@ -144,7 +147,7 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connect conn
 		conn.Close()
 		return nil, nil, nil, true, err
 	}
-	if body != nil && requestHasBody(r) {
+	if body != nil {
 		if _, err := io.Copy(conn, body); err != nil {
 			conn.Close()
 			return nil, nil, nil, true, err
@@ -173,7 +176,11 @@ func (h *handler) proxyHead(d *Decision, r Request) []byte {
 	for _, kv := range u.Headers {
 		b = append(append(append(append(b, kv[0]...), ": "...), kv[1]...), "\r\n"...)
 	}
-	if n := r.bodyLength(); n >= 0 && !u.OwnLength {
+	n := r.bodyLength()
+	if u.SetBody != nil {
+		n = int64(len(*u.SetBody)) // $proxy_internal_body_length
+	}
+	if n >= 0 && !u.OwnLength {
 		b = strconv.AppendInt(append(b, "Content-Length: "...), n, 10)
 		b = append(b, "\r\n"...)
 	}

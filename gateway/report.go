@@ -42,6 +42,7 @@ var actedOn = map[string]bool{
 	"proxy_pass_request_body": true, "uwsgi_pass_request_body": true,
 	"proxy_cookie_domain": true, "proxy_cookie_path": true, "proxy_cookie_flags": true,
 	"auth_basic": true, "auth_basic_user_file": true, "etag": true, "if_modified_since": true, "geo": true, "split_clients": true,
+	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_set_body": true,
 	"set_real_ip_from": true, "real_ip_header": true, "real_ip_recursive": true,
 }
 

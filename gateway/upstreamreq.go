@@ -13,6 +13,9 @@ import (
 func (st *state) proxyRequest() *UpstreamRequest {
 	h, v, conf, t := st.handler, st.vars, st.conf, st.t
 	u := &UpstreamRequest{Method: v.method, Upstream: h.Upstream}
+	if m := conf.Get("proxy_method"); m != nil {
+		u.Method = v.expand(m.Args[0])
+	}
 	proxyHost, scheme := h.ProxyHost, h.Scheme
 	uriPart, hasURIPart := h.URI, h.HasURI
 	if h.HasVars {
@@ -69,6 +72,10 @@ func (st *state) proxyRequest() *UpstreamRequest {
 	v.proxyHost, v.proxyPort = proxyHost, proxyPort(proxyHost, scheme)
 	u.Headers = proxyHeaders(conf, v, proxyHost, st.ver)
 	u.NoBody = !flag(conf, "proxy_pass_request_body", true)
+	if b := conf.Get("proxy_set_body"); b != nil {
+		body := v.expand(b.Args[0])
+		u.SetBody = &body
+	}
 	u.OwnLength = settingOnce(conf, "proxy_set_header Content-Length", func() bool {
 		for _, d := range conf.List("proxy_set_header") {
 			if strings.EqualFold(d.Args[0], "Content-Length") {
@@ -150,7 +157,8 @@ func proxyPort(hostPort, scheme string) string {
 
 // proxyHeaders lists the headers proxy_pass sends: proxy_set_header
 // entries (all-or-nothing inheritance) in config order, nginx's defaults
-// not overridden, then the client's headers that neither names.
+// not overridden, then the client's headers that neither names (none
+// with proxy_pass_request_headers off).
 func proxyHeaders(conf *Conf, v *reqVars, proxyHost string, ver NginxVersion) [][2]string {
 	var setBuf [16][2]string // on the stack for every usual config
 	set := setBuf[:0]
@@ -180,9 +188,11 @@ func proxyHeaders(conf *Conf, v *reqVars, proxyHost string, ver NginxVersion) []
 			out = append(out, [2]string{kv[0], val})
 		}
 	}
-	for _, kv := range v.headers {
-		if !hasHeader(set, kv[0]) {
-			out = append(out, kv)
+	if flag(conf, "proxy_pass_request_headers", true) {
+		for _, kv := range v.headers {
+			if !hasHeader(set, kv[0]) {
+				out = append(out, kv)
+			}
 		}
 	}
 	if len(out) == 0 {
