@@ -178,6 +178,14 @@ type matchJSON struct {
 	// Auth is the auth_request the request waits on; what follows it
 	// above is what happens when the subrequest answers 2xx.
 	Auth *matchAuth `json:"auth_request,omitempty"`
+	// Limit: limit_req counts the request first; what is shown is what
+	// follows when its buckets let it through.
+	Limit *matchLimit `json:"limit_req,omitempty"`
+}
+
+type matchLimit struct {
+	Zones  []string `json:"zones"`
+	Status int      `json:"status"` // when a bucket is over its burst
 }
 
 type matchAuth struct {
@@ -215,6 +223,11 @@ type matchUpstream struct {
 }
 
 func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
+	if l := d.Limit; l != nil {
+		v := matchView(r, l.Continue(gateway.LimitVerdict{Label: "PASSED"}))
+		v.Limit = &matchLimit{Zones: l.Zones(), Status: l.RefuseStatus()}
+		return v
+	}
 	if a := d.Auth; a != nil {
 		v := matchView(r, a.Continue(gateway.AuthAnswer{Status: 200}))
 		v.Auth = &matchAuth{posJSON: pos(a.Directive.Pos), URI: a.Directive.Args[0], Subrequest: matchView(r, a.Sub)}
@@ -276,6 +289,10 @@ func printMatch(w io.Writer, v matchJSON) {
 	}
 	for _, s := range v.Steps {
 		fmt.Fprintf(w, "  why     %s (%s:%d): %s\n", s.Location, s.File, s.Line, s.What)
+	}
+	if l := v.Limit; l != nil {
+		fmt.Fprintf(w, "limit     limit_req by zone %s: below, what follows while the bucket allows it (over its burst: %d)\n",
+			strings.Join(l.Zones, ", "), l.Status)
 	}
 	if a := v.Auth; a != nil {
 		sub := a.Subrequest

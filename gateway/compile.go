@@ -22,6 +22,9 @@ type compiler struct {
 	// noted are the directives a warning was written for, so that one
 	// every location inherits is reported once.
 	noted map[*nginx.Directive]bool
+	// confs are every http, server and location level, for the checks
+	// made once the whole config is read.
+	confs []*Conf
 }
 
 // Compile builds the route table of a parsed configuration. Errors are
@@ -97,6 +100,7 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 	}
 	http := newConf(LevelHTTP, parent, block)
 	c.t.HTTP = http
+	c.confs = append(c.confs, http)
 	for _, d := range block {
 		switch d.Name {
 		case "server":
@@ -112,6 +116,18 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`duplicate upstream "%s"`, u.Name)}
 			}
 			c.t.Upstreams = append(c.t.Upstreams, u)
+		case "limit_req_zone":
+			z, err := compileLimitZone(d)
+			if err != nil {
+				return err
+			}
+			if prev := c.t.limitZones[z.Name]; prev != nil {
+				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`limit_req_zone "%s" is already bound to key "%s"`, z.Name, prev.Key)}
+			}
+			if c.t.limitZones == nil {
+				c.t.limitZones = map[string]*LimitZone{}
+			}
+			c.t.limitZones[z.Name] = z
 		case "map", "geo", "split_clients":
 			compile := compileMap
 			switch d.Name {
@@ -133,6 +149,9 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 				return err
 			}
 		}
+	}
+	if err := c.checkLimitReqs(); err != nil {
+		return err
 	}
 	return c.resolveUpstreams()
 }
@@ -168,6 +187,7 @@ func (c *compiler) resolveUpstreams() error {
 
 func (c *compiler) compileServer(d *nginx.Directive, http *Conf) error {
 	s := &Server{Pos: d.Pos, Conf: newConf(LevelServer, http, d.Block)}
+	c.confs = append(c.confs, s.Conf)
 	var locs []*Location
 	for _, sd := range d.Block {
 		switch sd.Name {
@@ -346,6 +366,7 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 		}
 	}
 	l.Conf = newConf(LevelLocation, parentConf, d.Block)
+	c.confs = append(c.confs, l.Conf)
 	l.script = blockScript(d.Block)
 	var children []*Location
 	for _, sd := range d.Block {
@@ -474,6 +495,18 @@ func (c *compiler) setting(d *nginx.Directive) error {
 		}
 	case "auth_basic_user_file":
 		c.checkUserFile(d)
+	case "limit_req":
+		if _, err := parseLimitReq(d); err != nil {
+			return err
+		}
+	case "limit_req_status":
+		n, ok := ngxAtoi(d.Args[0])
+		if !ok {
+			return &nginx.Error{Pos: d.ErrPos(), Msg: `"limit_req_status" directive invalid number`}
+		}
+		if n < 400 || n > 599 {
+			return &nginx.Error{Pos: d.ErrPos(), Msg: `"limit_req_status" directive value must be between 400 and 599`}
+		}
 	case "set_real_ip_from":
 		if err := c.checkRealIPFrom(d); err != nil {
 			return err

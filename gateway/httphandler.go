@@ -56,9 +56,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	}
-	if d.Auth != nil {
-		d = h.authorize(rt, req, r, d)
-	}
+	d = h.resume(rt, req, r, d)
 	out := newGzipWriter(rw, filterConf(d), req)
 	o := h.serve(rt, out, req, r, d, body)
 	if gz, ok := out.(*gzipWriter); ok && !o.cut {
@@ -143,10 +141,11 @@ func remoteHost(remoteAddr string, ap netip.AddrPort) string {
 // serve answers a decided request and returns what that came to: the
 // upstream peer used, and whether its response was cut short.
 func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision, body io.Reader) outcome {
-	if d.Auth != nil {
+	if d.paused() {
 		// An error page or X-Accel-Redirect decided while serving
-		// reached a location that asks the auth service again.
-		if d = h.authorize(rt, req, r, d); d.Auth != nil {
+		// reached a location that limits requests or asks the auth
+		// service again.
+		if d = h.resume(rt, req, r, d); d.paused() {
 			h.respond(w, req, d, 500) // asked without end
 			return outcome{}
 		}

@@ -126,6 +126,9 @@ type Decision struct {
 	// Auth is set when the request waits on an auth_request: nothing
 	// else is decided until its subrequest answers (AuthRequest.Continue).
 	Auth *AuthRequest
+	// Limit is set when the request waits on limit_req's buckets:
+	// nothing else is decided until they answer (LimitCheck.Continue).
+	Limit *LimitCheck
 	// AuthHeaders are the WWW-Authenticate values of an auth_request
 	// subrequest that answered 401, for the client's response.
 	AuthHeaders []string

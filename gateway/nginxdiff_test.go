@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/fixtures/echo"
 	"github.com/berth-dev/berth/fixtures/nginxtest"
@@ -179,8 +180,9 @@ func TestMatchAgreesWithNginx(t *testing.T) {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
 		configs++
+		lim := gateway.NewLimiter() // the fixture's limit_req buckets, as nginx's
 		for _, r := range f.Requests {
-			diff := compareOne(in, ng, tbl, r)
+			diff := compareOne(in, ng, tbl, lim, r)
 			switch {
 			case diff != "":
 				failed++
@@ -228,9 +230,14 @@ var upstreamDecided int
 
 // compareOne sends r to nginx and returns what differs from Berth's
 // prediction, or "".
-func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table, r nginxtest.Request) string {
+func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table, lim *gateway.Limiter, r nginxtest.Request) string {
 	resp, err := ng.Do(r)
 	d := tbl.Match(berthRequest(in, r), gateway.MatchOptions{Prefix: in.RunDir})
+	if d.Limit != nil {
+		// The buckets count the request when nginx has answered it; a
+		// delay is not waited out (the decision is the same after it).
+		d = d.Limit.Continue(lim.Check(d.Limit, time.Now()))
+	}
 	if d.Auth != nil {
 		// The auth service's answer decides; an echo answers 200
 		// unless asked for something else, which only running shows.

@@ -131,7 +131,15 @@ func (st *state) phases(p phase) {
 				p = st.countURIChange(phaseFindConfig)
 			}
 		case phaseAccess:
-			st.realIP(st.conf) // the preaccess phase
+			// The preaccess phase: realip, then limit_req, which pauses
+			// the request for the zones' buckets (Limiter.Check).
+			st.realIP(st.conf)
+			if c := st.limitReq(); c != nil {
+				st.d.Limit = c
+				st.d.Location, st.d.Conf = st.loc, st.conf
+				p = phaseDone
+				break
+			}
 			p = st.access()
 		case phaseTryFiles:
 			p = st.tryFiles()

@@ -43,6 +43,7 @@ var actedOn = map[string]bool{
 	"proxy_cookie_domain": true, "proxy_cookie_path": true, "proxy_cookie_flags": true,
 	"auth_basic": true, "auth_basic_user_file": true, "etag": true, "if_modified_since": true, "geo": true, "split_clients": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_set_body": true,
+	"limit_req_zone": true, "limit_req": true, "limit_req_status": true, "limit_req_dry_run": true,
 	"set_real_ip_from": true, "real_ip_header": true, "real_ip_recursive": true,
 }
 
@@ -102,8 +103,8 @@ var reasons = []struct {
 		"uwsgi_cache", "uwsgi_cache_path", "uwsgi_cache_valid", "uwsgi_cache_key", "fastcgi_cache",
 		"fastcgi_cache_path", "fastcgi_cache_valid", "fastcgi_cache_key",
 	}},
-	{"rate and connection limits are not enforced locally", []string{
-		"limit_req", "limit_req_zone", "limit_req_status", "limit_conn", "limit_conn_zone",
+	{"connection limits and response rates are not enforced locally", []string{
+		"limit_conn", "limit_conn_zone",
 		"limit_conn_status", "limit_rate", "limit_rate_after",
 	}},
 	{"not served yet: requests for this location answer 502 naming the directive", []string{

@@ -77,6 +77,10 @@ type Gateway struct {
 	servers   []*http.Server
 	listeners []ListenerInfo
 	wg        sync.WaitGroup // one per serving goroutine
+
+	// limiter holds the limit_req buckets; a gateway made to replace
+	// another (KeepStats) keeps its buckets too.
+	limiter *Limiter
 }
 
 // NewGateway makes a gateway for t; Start binds its sockets.
@@ -87,11 +91,12 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 	if opts.MapPort == nil {
 		opts.MapPort = DefaultPortMap
 	}
-	g := &Gateway{opts: opts, log: opts.Log}
+	g := &Gateway{opts: opts, log: opts.Log, limiter: NewLimiter()}
 	if from := opts.KeepStats; from != nil {
 		from.statsMu.Lock()
 		g.stats = from.stats
 		from.statsMu.Unlock()
+		g.limiter = from.limiter
 		g.opts.KeepStats = nil // not to keep the old gateway alive
 	}
 	g.install(newRoutes(t, opts.Log))

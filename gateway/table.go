@@ -21,6 +21,8 @@ type Table struct {
 	// keeps N × Workers.
 	Workers int
 	maps    map[string]*mapVar // by variable name, without "$"
+	// limitZones are the limit_req_zone blocks, by zone name.
+	limitZones map[string]*LimitZone
 	// regexes are the compiled patterns of rewrite and if directives.
 	regexes map[*nginx.Directive]*Regex
 	// anonymous are the locations `if` and `limit_except` blocks make,

@@ -28,11 +28,13 @@ type reqVars struct {
 	// keeps.
 	realip   *realIPOrigin
 	addrRead addressReads
-	caps     *Captures
-	docRoot  string
-	maps     map[string]*mapVar
-	set      map[string]string // variables made by `set` and named captures
-	paths    pathVars          // $request_filename, $fastcgi_*; nil: none
+	// limitStatus is $limit_req_status once limit_req decided.
+	limitStatus string
+	caps        *Captures
+	docRoot     string
+	maps        map[string]*mapVar
+	set         map[string]string // variables made by `set` and named captures
+	paths       pathVars          // $request_filename, $fastcgi_*; nil: none
 	// chunkedLength is a chunked body's size once read whole.
 	chunkedLength int64
 	chunkedRead   bool
@@ -121,6 +123,8 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	case "remote_port":
 		v.addrRead |= readRemotePort
 		return v.rport, true
+	case "limit_req_status":
+		return v.limitStatus, true
 	case "realip_remote_addr":
 		if v.realip != nil {
 			return v.realip.addr, true

@@ -1,0 +1,119 @@
+package gateway
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/fixtures/echo"
+)
+
+// limitCheck is a request paused by rules with the given keys.
+func limitCheck(keys []string, status int, dryRun bool, rules ...limitRule) *LimitCheck {
+	return &LimitCheck{Keys: keys, rules: rules, set: &limitSettings{rules: rules, status: status, dryRun: dryRun}}
+}
+
+// The buckets' verdicts, request by request, at the times given, with
+// nginx's arithmetic: thousandths of a request, integer rates (1r/m is
+// 16 a second, so a bucket takes 62.5 s, not 60, to leak one request),
+// and buckets idle for a minute expired only when a new key comes.
+func TestLimiterVerdicts(t *testing.T) {
+	perSecond := &LimitZone{Name: "s", Key: "$k", Rate: 1000}
+	perMinute := &LimitZone{Name: "m", Key: "$k", Rate: 1000 / 60}
+	type step struct {
+		at    time.Duration
+		keys  []string
+		label string
+		delay time.Duration
+	}
+	cases := []struct {
+		name   string
+		dryRun bool
+		rules  []limitRule
+		steps  []step
+	}{
+		{"delaying burst", false, []limitRule{{zone: perSecond, burst: 2000}}, []step{
+			{0, []string{"a"}, "PASSED", 0},
+			{0, []string{"a"}, "DELAYED", time.Second},
+			{100 * time.Millisecond, []string{"a"}, "DELAYED", 1900 * time.Millisecond},
+			{100 * time.Millisecond, []string{"a"}, "REJECTED", 0},
+			{5 * time.Second, []string{"a"}, "PASSED", 0},
+		}},
+		{"nodelay burst", false, []limitRule{{zone: perSecond, burst: 2000, delay: 1 << 62}}, []step{
+			{0, []string{"a"}, "PASSED", 0},
+			{0, []string{"a"}, "PASSED", 0},
+			{0, []string{"a"}, "PASSED", 0},
+			{0, []string{"a"}, "REJECTED", 0},
+			{0, []string{"b"}, "PASSED", 0},
+		}},
+		{"delay= lets the first ones through", false, []limitRule{{zone: perSecond, burst: 3000, delay: 1000}}, []step{
+			{0, []string{"a"}, "PASSED", 0},
+			{0, []string{"a"}, "PASSED", 0},
+			{0, []string{"a"}, "DELAYED", time.Second},
+		}},
+		{"1r/m leaks in 62.5 s", false, []limitRule{{zone: perMinute}}, []step{
+			{0, []string{"a"}, "PASSED", 0},
+			{61 * time.Second, []string{"a"}, "REJECTED", 0},
+			{63 * time.Second, []string{"a"}, "PASSED", 0},
+		}},
+		{"an idle bucket expires when a new key comes", false, []limitRule{{zone: perMinute}}, []step{
+			{0, []string{"a"}, "PASSED", 0},
+			{61 * time.Second, []string{"b"}, "PASSED", 0},
+			{61 * time.Second, []string{"a"}, "PASSED", 0},
+		}},
+		{"dry run counts, never holds", true, []limitRule{{zone: perSecond, burst: 1000}}, []step{
+			{0, []string{"a"}, "PASSED", 0},
+			{0, []string{"a"}, "DELAYED_DRY_RUN", 0},
+			{0, []string{"a"}, "REJECTED_DRY_RUN", 0},
+		}},
+		{"two zones: the first refuses, the second's bucket is left as it was", false,
+			[]limitRule{{zone: perSecond, burst: 0, delay: 1 << 62}, {zone: &LimitZone{Name: "g", Key: "$g", Rate: 1000}, delay: 1 << 62}}, []step{
+				{0, []string{"a", "x"}, "PASSED", 0},
+				{0, []string{"a", "y"}, "REJECTED", 0},
+				{0, []string{"b", "y"}, "PASSED", 0},
+			}},
+		{"an empty key is no limit", false, []limitRule{{zone: perSecond}}, []step{
+			{0, []string{""}, "", 0},
+			{0, []string{""}, "", 0},
+		}},
+	}
+	for _, c := range cases {
+		l := NewLimiter()
+		for i, s := range c.steps {
+			v := l.Check(limitCheck(s.keys, 503, c.dryRun, c.rules...), l.start.Add(s.at))
+			if v.Label != s.label || v.Delay != s.delay || (v.Status != 0) != (s.label == "REJECTED") {
+				t.Errorf("%s, request %d: %+v, want %s delayed %s", c.name, i+1, v, s.label, s.delay)
+			}
+		}
+	}
+}
+
+// A delayed request reaches the upstream only after its delay.
+func TestLimitReqDelaysTheRequest(t *testing.T) {
+	up, err := echo.StartHTTP("tcp", "127.0.0.1:0", "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	_, addr := startGateway(t, fmt.Sprintf(`limit_req_zone $http_x_user zone=one:1m rate=1r/s;
+		server { listen 80; location / { limit_req zone=one burst=1; proxy_pass http://%s; } }`, up.Addr()))
+	get := func() (int, time.Duration) {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
+		req.Header.Set("X-User", "ann")
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, time.Since(start)
+	}
+	get()
+	status, took := get()
+	if status != 200 || took < 500*time.Millisecond {
+		t.Errorf("second request: %d after %s, want 200 after about a second", status, took)
+	}
+}

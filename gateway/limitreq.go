@@ -1,0 +1,229 @@
+package gateway
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/gateway/nginx"
+)
+
+// LimitZone is a limit_req_zone: requests whose key evaluates alike
+// share one leaky bucket, as ngx_http_limit_req_module keeps them in
+// shared memory.
+type LimitZone struct {
+	Name string
+	Key  string // a value with variables; an empty result is not limited
+	// Rate is nginx's ctx->rate: requests per second × 1000, with
+	// r/m divided down (1r/m is 16).
+	Rate int64
+	Pos  nginx.Pos
+}
+
+// limitRule is one limit_req line: its zone, burst and delay in
+// thousandths of a request, as nginx keeps them.
+type limitRule struct {
+	zone         *LimitZone
+	burst, delay int64
+}
+
+// limitSettings are a level's limit_req settings.
+type limitSettings struct {
+	rules  []limitRule // all-or-nothing inheritance
+	status int         // limit_req_status, 503 by default
+	dryRun bool
+}
+
+func limitSettingsFor(c *Conf, zones map[string]*LimitZone) *limitSettings {
+	return settingOnce(c, "limit_req", func() *limitSettings {
+		s := &limitSettings{status: 503, dryRun: flag(c, "limit_req_dry_run", false)}
+		if d := c.Get("limit_req_status"); d != nil {
+			fmt.Sscan(d.Args[0], &s.status)
+		}
+		for _, d := range c.List("limit_req") {
+			r, _ := parseLimitReq(d)
+			r.zone = zones[r.zone.Name]
+			s.rules = append(s.rules, r)
+		}
+		return s
+	})
+}
+
+// compileLimitZone reads `limit_req_zone KEY zone=NAME:SIZE rate=RATE`
+// as ngx_http_limit_req_zone does.
+func compileLimitZone(d *nginx.Directive) (*LimitZone, error) {
+	errAt := func(format string, a ...any) error {
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, a...)}
+	}
+	z := &LimitZone{Key: d.Args[0], Rate: 1000, Pos: d.Pos}
+	for _, a := range d.Args[1:] {
+		switch {
+		case strings.HasPrefix(a, "zone="):
+			name, size, ok := strings.Cut(a[5:], ":")
+			if !ok {
+				return nil, errAt(`invalid zone size "%s"`, a)
+			}
+			n, err := ParseSize(size)
+			if err != nil {
+				return nil, errAt(`invalid zone size "%s"`, a)
+			}
+			if n < 8*4096 {
+				return nil, errAt(`zone "%s" is too small`, a)
+			}
+			z.Name = name
+		case strings.HasPrefix(a, "rate="):
+			v, scale := a[5:], int64(1)
+			if s, ok := strings.CutSuffix(v, "r/s"); ok {
+				v = s
+			} else if s, ok := strings.CutSuffix(v, "r/m"); ok {
+				v, scale = s, 60
+			}
+			rate, ok := ngxAtoi(v)
+			if !ok || rate <= 0 {
+				return nil, errAt(`invalid rate "%s"`, a)
+			}
+			z.Rate = int64(rate) * 1000 / scale
+		default:
+			return nil, errAt(`invalid parameter "%s"`, a)
+		}
+	}
+	if z.Name == "" {
+		return nil, errAt(`"limit_req_zone" must have "zone" parameter`)
+	}
+	return z, nil
+}
+
+// parseLimitReq reads `limit_req zone=NAME [burst=N] [nodelay|delay=N]`
+// as ngx_http_limit_req does; the zone is named, not yet found.
+func parseLimitReq(d *nginx.Directive) (limitRule, error) {
+	errAt := func(format string, a ...any) error {
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, a...)}
+	}
+	var r limitRule
+	for _, a := range d.Args {
+		switch {
+		case strings.HasPrefix(a, "zone="):
+			r.zone = &LimitZone{Name: a[5:]}
+		case strings.HasPrefix(a, "burst="):
+			n, ok := ngxAtoi(a[6:])
+			if !ok || n <= 0 {
+				return r, errAt(`invalid burst value "%s"`, a)
+			}
+			r.burst = int64(n) * 1000
+		case strings.HasPrefix(a, "delay="):
+			n, ok := ngxAtoi(a[6:])
+			if !ok || n <= 0 {
+				return r, errAt(`invalid delay value "%s"`, a)
+			}
+			r.delay = int64(n) * 1000
+		case a == "nodelay":
+			r.delay = 1 << 62 // NGX_MAX_INT_T_VALUE / 1000 * 1000: never
+		default:
+			return r, errAt(`invalid parameter "%s"`, a)
+		}
+	}
+	if r.zone == nil {
+		return r, errAt(`"limit_req" must have "zone" parameter`)
+	}
+	return r, nil
+}
+
+// checkLimitReqs validates every level's limit_req lines once the whole
+// config is read (a zone may be defined after its use): a zone named
+// twice at one level, or never defined.
+func (c *compiler) checkLimitReqs() error {
+	for _, conf := range c.confs {
+		seen := map[string]bool{}
+		for _, d := range conf.Own("limit_req") {
+			r, err := parseLimitReq(d)
+			if err != nil {
+				return err
+			}
+			if seen[r.zone.Name] {
+				return &nginx.Error{Pos: d.ErrPos(), Msg: `"limit_req" directive is duplicate`}
+			}
+			seen[r.zone.Name] = true
+			if c.t.limitZones[r.zone.Name] == nil {
+				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`zero size shared memory zone "%s"`, r.zone.Name)}
+			}
+		}
+	}
+	return nil
+}
+
+// LimitCheck is a request paused in the preaccess phase by limit_req:
+// the zones' buckets decide whether it goes on, waits or is refused
+// (Limiter.Check), and Continue decides the rest.
+type LimitCheck struct {
+	// Keys are the rules' keys evaluated for this request; a rule with
+	// an empty key does not limit it.
+	Keys  []string
+	rules []limitRule
+	set   *limitSettings
+	st    *state
+}
+
+// LimitVerdict is what the buckets said: Status (the limit_req_status,
+// 0 to go on), how long to wait first, $limit_req_status, and the zone
+// that refused or delayed the request.
+type LimitVerdict struct {
+	Status int
+	Delay  time.Duration
+	Label  string
+	Zone   string
+}
+
+// limitReq is ngx_http_limit_req_handler's entry: once per request
+// (r->main->limit_req_status), and only when some rule has a key.
+func (st *state) limitReq() *LimitCheck {
+	if st.vars.limitStatus != "" || len(st.conf.List("limit_req")) == 0 {
+		return nil
+	}
+	set := limitSettingsFor(st.conf, st.t.limitZones)
+	c := &LimitCheck{rules: set.rules, set: set, st: st, Keys: make([]string, len(set.rules))}
+	any := false
+	for i, r := range set.rules {
+		c.Keys[i] = st.vars.expand(r.zone.Key)
+		any = any || c.Keys[i] != ""
+	}
+	if !any {
+		return nil
+	}
+	return c
+}
+
+// Zones names the zones whose buckets count the request.
+func (c *LimitCheck) Zones() []string {
+	var names []string
+	for i, r := range c.rules {
+		if c.Keys[i] != "" {
+			names = append(names, r.zone.Name)
+		}
+	}
+	return names
+}
+
+// RefuseStatus is the status a bucket over its burst answers with.
+func (c *LimitCheck) RefuseStatus() int { return c.set.status }
+
+// Continue decides the rest of the request once the buckets answered:
+// the refusal's status (through error_page, as nginx finalizes it), or
+// on to the access phase.
+func (c *LimitCheck) Continue(v LimitVerdict) *Decision {
+	st := c.st.fork()
+	st.vars.set = c.st.vars.set
+	st.vars.limitStatus = v.Label
+	var p phase
+	if v.Status != 0 {
+		p = st.finalize(v.Status, fmt.Sprintf("limiting requests by zone %q", v.Zone))
+	} else {
+		if v.Delay > 0 {
+			st.d.Trace = append(st.d.Trace, fmt.Sprintf("limit_req by zone %q delayed the request %s", v.Zone, v.Delay))
+		}
+		p = st.access()
+	}
+	st.phases(p)
+	st.d.URI, st.d.Args = st.vars.uri, st.vars.args
+	st.addHeaders()
+	return st.d
+}
