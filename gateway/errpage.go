@@ -17,12 +17,13 @@ var statusTitles = map[int]string{
 }
 
 // errorPage is nginx's own page for a status: the page, then the tail
-// naming the server (server_tokens on, the default).
-func errorPage(status int, ver NginxVersion) []byte {
+// naming the server as the Server header does (product, the product
+// and version under server_tokens on).
+func errorPage(status int, product string) []byte {
 	title, ok := statusTitles[status]
 	if !ok {
 		return nil
 	}
 	return []byte("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
-		"</h1></center>\r\n<hr><center>nginx/" + ver.OrDefault().String() + "</center>\r\n</body>\r\n</html>\r\n")
+		"</h1></center>\r\n<hr><center>" + product + "</center>\r\n</body>\r\n</html>\r\n")
 }

@@ -20,8 +20,8 @@ import (
 // upstreams and uWSGI apps), every request of the fixture goes to both as
 // the same raw bytes, and nginxtest.Compare lists what differs on the
 // wire: status, Location, the annotation headers naming the server and
-// location block, the other response headers, return and static bodies,
-// and everything the upstream received (request line, Host, headers, body
+// location block, the other response headers (Server too), return and
+// static bodies, nginx's own error pages word for word, and everything the upstream received (request line, Host, headers, body
 // length; uwsgi vars). Round robin is compared request by request: both
 // start fresh with one worker's worth of state.
 //
@@ -31,9 +31,10 @@ import (
 //     ports are mapped back to nginx's before comparing;
 //   - the order of headers and the case of their names, in responses and
 //     upstream requests (compared as multisets);
-//   - Date, Server, connection management and framing headers, file
-//     validators (nginxtest.IgnoredResponseHeaders), the client port
-//     (REMOTE_PORT), and the wording of nginx's own error pages.
+//   - Date, connection management and framing headers, Accept-Ranges
+//     (nginxtest.IgnoredResponseHeaders), the client port (REMOTE_PORT),
+//     and the line Berth adds to the 502 page of a handler it does not
+//     serve yet (fastcgi_pass and the like), as the issue asks.
 //
 // Berth serves with Public off, as on a developer's machine: each of
 // nginx's listen groups gets a loopback address of its own, so a request

@@ -179,7 +179,7 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 	// The page says so, naming the directive, instead of a bare 502.
 	at := d.Handler.Directive.Pos.String()
 	h.g.log.Warn("handler not served yet", "directive", d.Handler.Kind, "at", at)
-	page := errorPage(502, h.g.opts.Version)
+	page := errorPage(502, h.serverHeader(d))
 	note := fmt.Sprintf("Berth does not serve %s yet (%s %s at %s)", d.Handler.Kind, d.Handler.Kind, d.Handler.Target, at)
 	page = []byte(strings.Replace(string(page), "<hr>", "<center>"+htmlEscape.Replace(note)+"</center>\r\n<hr>", 1))
 	w.Header().Set("Content-Type", "text/html")
@@ -201,7 +201,7 @@ func (h *handler) respond(w http.ResponseWriter, req *http.Request, d *Decision,
 			hdr.Set("Content-Type", contentType(d.Conf, d.URI))
 		}
 	case status >= 300:
-		body = errorPage(status, h.g.opts.Version)
+		body = errorPage(status, h.serverHeader(d))
 		if body != nil {
 			hdr.Set("Content-Type", "text/html")
 		}
@@ -216,7 +216,7 @@ func (h *handler) writeResponse(w http.ResponseWriter, req *http.Request, d *Dec
 		hdr.Set("Location", d.Redirect)
 	}
 	h.headerFilter(w, d, status, nil)
-	hdr.Set("Server", h.serverHeader())
+	hdr.Set("Server", h.serverHeader(d))
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if req.Method != "HEAD" && status != 204 && status != 304 {
@@ -349,12 +349,26 @@ func methodArg(m string) any {
 // the usual version, made once rather than on every response.
 var defaultServerVersion, defaultServerHeader = DefaultNginxVersion, "nginx/" + DefaultNginxVersion.String()
 
-// serverHeader is the Server header nginx of the mirrored version sends.
-func (h *handler) serverHeader() string {
+// serverHeader is the Server header nginx of the mirrored version sends
+// (and the tail of its error pages): just "nginx" under server_tokens
+// off where the response is made.
+func (h *handler) serverHeader(d *Decision) string {
+	if d.Conf != nil && !serverTokensFor(d.Conf) {
+		return "nginx"
+	}
 	if v := h.g.opts.Version.OrDefault(); v != defaultServerVersion {
 		return "nginx/" + v.String()
 	}
 	return defaultServerHeader
+}
+
+// serverTokensFor is server_tokens: on (or build, the same for Debian's
+// nginx, built with no build name) unless off.
+func serverTokensFor(c *Conf) bool {
+	return settingOnce(c, "server_tokens", func() bool {
+		d := c.Get("server_tokens")
+		return d == nil || d.Args[0] != "off"
+	})
 }
 
 // withPos is "what (file:line)", built without fmt: it runs for every

@@ -220,7 +220,7 @@ func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Hea
 		}
 		out[key] = vals[:len(vals):len(vals)]
 	}
-	out.Set("Server", h.serverHeader())
+	out.Set("Server", h.serverHeader(d))
 }
 
 // proxyRedirect rewrites an upstream's Location or Refresh header by the

@@ -54,7 +54,7 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 		// X-Accel-Redirect the upstream's own stays.
 		w.Header().Set("Content-Type", contentType(d.Conf, d.File))
 	}
-	w.Header().Set("Server", "nginx/"+h.g.opts.Version.OrDefault().String())
+	w.Header().Set("Server", h.serverHeader(d))
 	if etag != "" {
 		w.Header().Set("ETag", etag)
 	}

@@ -114,7 +114,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			return true, nil
 		}
 		relayUWSGIHeaders(w.Header(), head.Headers, headerRulesFor(d.Conf, "uwsgi"))
-		w.Header().Set("Server", h.serverHeader())
+		w.Header().Set("Server", h.serverHeader(d))
 		status := head.Status
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus
