@@ -197,12 +197,19 @@ func acceptsGzip(req *http.Request, conf *Conf) bool {
 	return false
 }
 
+// compresses reports whether the gzip filter compresses a response of
+// this status with the headers set so far.
+func (g *gzipWriter) compresses(status int) bool {
+	hdr := g.Header()
+	return (status == 200 || status == 403 || status == 404) && hdr.Get("Content-Encoding") == "" &&
+		gzipType(g.conf, hdr.Get("Content-Type")) && !tooShort(g.conf, hdr.Get("Content-Length"))
+}
+
 func (g *gzipWriter) WriteHeader(status int) {
 	if !g.decided {
 		g.decided = true
 		hdr := g.Header()
-		if (status == 200 || status == 403 || status == 404) && hdr.Get("Content-Encoding") == "" &&
-			gzipType(g.conf, hdr.Get("Content-Type")) && !tooShort(g.conf, hdr.Get("Content-Length")) {
+		if g.compresses(status) {
 			level := 1
 			if d := g.conf.Get("gzip_comp_level"); d != nil {
 				if n, err := strconv.Atoi(d.Args[0]); err == nil && n >= 1 && n <= 9 {
@@ -210,6 +217,7 @@ func (g *gzipWriter) WriteHeader(status int) {
 				}
 			}
 			g.zw, _ = gzip.NewWriterLevel(g.ResponseWriter, level)
+			g.zw.Header.OS = 3 // Unix, as zlib writes it for nginx
 			hdr.Del("Content-Length")
 			hdr.Set("Content-Encoding", "gzip")
 			if flag(g.conf, "gzip_vary", false) {

@@ -81,6 +81,9 @@ type Gateway struct {
 	// limiter holds the limit_req buckets; a gateway made to replace
 	// another (KeepStats) keeps its buckets too.
 	limiter *Limiter
+	// tempNumber is nginx's ngx_temp_number, which numbers the
+	// boundaries of multipart/byteranges responses.
+	tempNumber atomic.Uint64
 }
 
 // NewGateway makes a gateway for t; Start binds its sockets.

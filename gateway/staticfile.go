@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -19,10 +20,12 @@ import (
 // Content-Type from the config's types (or mime.types) and, for a 200,
 // ranges and conditional requests.
 func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decision) {
-	name := d.File
+	name, precompressed := d.File, false
 	if gz := d.File + ".gz"; gzipStatic(d.Conf, req) {
 		if _, err := os.Stat(gz); err == nil {
-			name = gz // gzip_static: the precompressed file
+			// gzip_static: the precompressed file, which nginx 1.22
+			// serves without ranges.
+			name, precompressed = gz, true
 			w.Header().Set("Content-Encoding", "gzip")
 		}
 	}
@@ -68,15 +71,7 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		// The conditions are nginx's, decided above; ServeContent
-		// keeps to ranges.
-		if hasConditions(req.Header) {
-			req = req.Clone(req.Context())
-			for _, k := range conditionalHeaders {
-				req.Header.Del(k)
-			}
-		}
-		http.ServeContent(w, req, "", info.ModTime(), f)
+		h.sendFileRanges(w, req, d, f, info, etag, precompressed)
 		return
 	}
 	w.Header().Set("Content-Length", strconv.FormatInt(info.Size(), 10))
@@ -84,6 +79,80 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 	if req.Method != "HEAD" {
 		io.Copy(w, f)
 	}
+}
+
+// sendFileRanges sends a static file's 200 through nginx's range filter:
+// the whole file (offering ranges unless gzip or max_ranges 0 rules
+// them out), one range (206 with Content-Range), several (206
+// multipart/byteranges), or 416 with nginx's page when none is
+// satisfiable.
+func (h *handler) sendFileRanges(w http.ResponseWriter, req *http.Request, d *Decision, f *os.File, info fs.FileInfo, etag string, precompressed bool) {
+	hdr, size := w.Header(), info.Size()
+	hdr.Set("Last-Modified", info.ModTime().UTC().Format(http.TimeFormat))
+	hdr.Set("Content-Length", strconv.FormatInt(size, 10))
+	gz, gzipping := w.(*gzipWriter)
+	gzipping = gzipping && gz.compresses(http.StatusOK)
+	ranges, verdict, offered := fileRanges(req, d.Conf, etag, info.ModTime(), size, gzipping || precompressed)
+	head := req.Method == "HEAD"
+	switch {
+	case verdict == rangeUnsatisfiable:
+		// ngx_http_range_not_satisfiable finalizes with 416: nginx's
+		// page, the header filters run again (an add_header ... always
+		// is sent twice, as nginx sends it).
+		for _, k := range []string{"ETag", "Last-Modified", "Content-Encoding"} {
+			hdr.Del(k)
+		}
+		hdr.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
+		h.respond(w, req, d, http.StatusRequestedRangeNotSatisfiable)
+	case verdict == rangeParts && len(ranges) == 1:
+		r := ranges[0]
+		hdr.Set("Content-Range", "bytes "+strconv.FormatInt(r.start, 10)+"-"+strconv.FormatInt(r.end-1, 10)+"/"+strconv.FormatInt(size, 10))
+		hdr.Set("Content-Length", strconv.FormatInt(r.end-r.start, 10))
+		w.WriteHeader(http.StatusPartialContent)
+		if !head {
+			io.Copy(w, io.NewSectionReader(f, r.start, r.end-r.start))
+		}
+	case verdict == rangeParts:
+		boundary := fmt.Sprintf("%020d", h.g.tempNumber.Add(1))
+		parts, closing := multipartRanges(ranges, size, hdr.Get("Content-Type"), boundary)
+		length := int64(len(closing))
+		for i, r := range ranges {
+			length += int64(len(parts[i])) + r.end - r.start
+		}
+		hdr.Set("Content-Type", "multipart/byteranges; boundary="+boundary)
+		hdr.Set("Content-Length", strconv.FormatInt(length, 10))
+		w.WriteHeader(http.StatusPartialContent)
+		if !head {
+			for i, r := range ranges {
+				io.WriteString(w, parts[i])
+				io.Copy(w, io.NewSectionReader(f, r.start, r.end-r.start))
+			}
+			io.WriteString(w, closing)
+		}
+	default:
+		if offered {
+			hdr.Set("Accept-Ranges", "bytes")
+		}
+		w.WriteHeader(http.StatusOK)
+		if !head {
+			io.Copy(w, f)
+		}
+	}
+}
+
+// multipartRanges are the heads of a multipart/byteranges body's parts
+// and its closing line, as ngx_http_range_multipart_header writes them
+// (the boundary is nginx's temp number, twenty digits).
+func multipartRanges(ranges []byteRange, size int64, ctype, b string) (parts []string, closing string) {
+	head := "\r\n--" + b + "\r\n"
+	if ctype != "" {
+		head += "Content-Type: " + ctype + "\r\n"
+	}
+	head += "Content-Range: bytes "
+	for _, r := range ranges {
+		parts = append(parts, head+strconv.FormatInt(r.start, 10)+"-"+strconv.FormatInt(r.end-1, 10)+"/"+strconv.FormatInt(size, 10)+"\r\n\r\n")
+	}
+	return parts, "\r\n--" + b + "--\r\n"
 }
 
 // contentType maps a file's extension through the `types` blocks in
