@@ -26,7 +26,7 @@ func TestParseRanges(t *testing.T) {
 		{"abc", math.MaxInt, nil, rangeUnsatisfiable},
 		{"1-2;", math.MaxInt, nil, rangeUnsatisfiable},
 		{"99999999999999999999-", math.MaxInt, nil, rangeUnsatisfiable},
-		{"0-1,2-3", 1, nil, rangeWhole},          // more ranges than max_ranges
+		{"0-1,2-3", 1, nil, rangeWhole},             // more ranges than max_ranges
 		{"0-30,0-30", math.MaxInt, nil, rangeWhole}, // adding up past the file
 		{"-0", math.MaxInt, nil, rangeUnsatisfiable},
 		{"0-0", math.MaxInt, []byteRange{{0, 1}}, rangeParts},
