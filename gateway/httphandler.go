@@ -35,17 +35,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r := h.request(req)
 	describeArrival(&r, req, start)
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
-	body := io.Reader(req.Body)
+	body := newClientBody(w, req, d.Conf)
 	if d.Status == 0 && req.ContentLength < 0 && len(req.TransferEncoding) > 0 {
 		// A chunked body: nginx reads it whole (checking
 		// client_max_body_size as it goes) before the upstream sees
 		// it with a Content-Length; so does Berth.
 		// Decided again with what reading found: its length (past the
 		// limit when too big: 413) or that it did not parse (400).
-		buf, tooBig, err := readLimited(req.Body, d.ClientMaxBodySize)
+		buf, tooBig, err := readLimited(body, d.ClientMaxBodySize)
 		switch {
 		case err != nil && clientGone(err):
-			return
+			// Gone, or silent for client_body_timeout: nginx closes
+			// the connection without an answer.
+			panic(http.ErrAbortHandler)
 		case err != nil:
 			r.ChunkedInvalid = true
 		default:

@@ -127,12 +127,16 @@ func (h *handler) roundTrip(idle *idlePool, addr Addr, name string, connect conn
 				}
 			} else if err == nil {
 				// a body cannot be replayed on a fresh connection: use it
-				if _, err := io.Copy(c.conn, body); err == nil {
+				_, err := io.Copy(c.conn, body)
+				if err == nil {
 					if resp, err := http.ReadResponse(c.br, &http.Request{Method: method}); err == nil {
 						return c.conn, c.br, resp, true, nil
 					}
 				}
 				c.close()
+				if isClientBodyError(err) {
+					return nil, nil, nil, true, err
+				}
 				return nil, nil, nil, true, fmt.Errorf("keepalive connection to %s failed", addr)
 			}
 			c.close()

@@ -108,6 +108,13 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			att.Done(false)
 			return outcome{upstream: last}
 		}
+		if isClientBodyError(err) {
+			// The client's fault, not the peer's: nginx would not have
+			// called the peer before the body was read.
+			h.g.log.Debug("the client's body failed", "error", err)
+			att.Done(false)
+			return outcome{upstream: last, cut: true}
+		}
 		var answered errNextUpstream
 		if errors.As(err, &answered) {
 			// http_403 and http_404 move on without counting against

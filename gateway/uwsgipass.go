@@ -45,7 +45,7 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		n := len(packet)
 		packet = packet[:n+int(small)]
 		if _, err := io.ReadFull(body, packet[n:]); err != nil {
-			return outcome{} // the client went away
+			return outcome{cut: true} // the client went away or fell silent: close
 		}
 		inPacket, body = packet[n:], nil
 	}

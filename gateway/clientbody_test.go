@@ -1,0 +1,54 @@
+package gateway
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/fixtures/echo"
+)
+
+// A client that stops sending its body is cut off after
+// client_body_timeout with no answer, as nginx cuts it off, and the peer
+// its body was going to is not blamed: both peers still take requests.
+func TestStalledBodyClosesWithoutBlamingThePeer(t *testing.T) {
+	a, err := echo.StartHTTP("tcp", "127.0.0.1:0", "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := echo.StartHTTP("tcp", "127.0.0.1:0", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	_, addr := startGateway(t, fmt.Sprintf(`upstream pool { server %s max_fails=1 fail_timeout=60s; server %s max_fails=1 fail_timeout=60s; }
+		server { listen 80; client_body_timeout 1s; location / { proxy_pass http://pool; } }`, a.Addr(), b.Addr()))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	got, err := io.ReadAll(c)
+	if len(got) != 0 || err != nil {
+		t.Fatalf("after a stalled body: %q, %v; want the connection closed without an answer", got, err)
+	}
+	seen := map[string]bool{}
+	for range 2 {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		seen[resp.Header.Get("X-Echo-Upstream")] = true
+	}
+	if !seen["a"] || !seen["b"] {
+		t.Errorf("after the stalled body, requests reached %v; want both peers", seen)
+	}
+}
