@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -50,5 +52,28 @@ func TestStalledBodyClosesWithoutBlamingThePeer(t *testing.T) {
 	}
 	if !seen["a"] || !seen["b"] {
 		t.Errorf("after the stalled body, requests reached %v; want both peers", seen)
+	}
+}
+
+// A client that stops reading a long answer is cut off after
+// send_timeout, instead of holding the request for ever.
+func TestClientThatStopsReadingIsCutOff(t *testing.T) {
+	dir := t.TempDir()
+	const size = 64 << 20 // far more than the sockets' buffers
+	if err := os.WriteFile(filepath.Join(dir, "big.bin"), make([]byte, size), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startGateway(t, fmt.Sprintf(`server { listen 80; send_timeout 1s; root %s; }`, dir))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(3 * time.Second) // not reading, for longer than send_timeout
+	c.SetReadDeadline(time.Now().Add(60 * time.Second))
+	got, err := io.Copy(io.Discard, c)
+	if err != nil || got >= size {
+		t.Errorf("read %d bytes (%v); want the answer cut off short of %d and the connection closed", got, err, size)
 	}
 }

@@ -59,8 +59,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	}
 	d = h.resume(rt, req, r, d)
+	rw.conf = d.Conf
 	out := newGzipWriter(rw, filterConf(d), req)
 	o := h.serve(rt, out, req, r, d, body)
+	rw.endSend()
 	if gz, ok := out.(*gzipWriter); ok && !o.cut {
 		gz.Close()
 	}
@@ -262,6 +264,23 @@ type countingWriter struct {
 	// websocket tunnel may stay open for hours, and would hold every
 	// route change for drainLimit).
 	rt *routes
+	// conf is where the request was decided, for send_timeout, read
+	// once an answer is long enough to need it; deadlineSet is when
+	// the write deadline was last renewed.
+	conf        *Conf
+	deadlineSet time.Time
+}
+
+// sendWatchFrom is how much of an answer goes out before send_timeout is
+// watched: less fits the socket's buffers.
+const sendWatchFrom = 64 << 10
+
+// endSend clears a send_timeout deadline, so that the connection's next
+// answer starts without one.
+func (c *countingWriter) endSend() {
+	if !c.deadlineSet.IsZero() {
+		http.NewResponseController(c.ResponseWriter).SetWriteDeadline(time.Time{})
+	}
 }
 
 // release stops counting the request on its routes; later calls do
@@ -283,6 +302,18 @@ func (c *countingWriter) WriteHeader(code int) {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	if c.status == 0 {
 		c.status = 200
+	}
+	if c.bytes >= sendWatchFrom {
+		// send_timeout: a client that stops reading a long answer is
+		// cut off once a write has waited that long. The deadline is
+		// renewed at most once a second; an answer that fits the
+		// socket's buffers never waits, so never needs one.
+		if now := time.Now(); now.Sub(c.deadlineSet) > time.Second {
+			if t := timeoutSetting(c.conf, "send_timeout", 60*time.Second); t > 0 {
+				http.NewResponseController(c.ResponseWriter).SetWriteDeadline(now.Add(t))
+				c.deadlineSet = now
+			}
+		}
 	}
 	n, err := c.ResponseWriter.Write(p)
 	c.bytes += int64(n)
