@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +76,25 @@ func TestClientThatStopsReadingIsCutOff(t *testing.T) {
 	got, err := io.Copy(io.Discard, c)
 	if err != nil || got >= size {
 		t.Errorf("read %d bytes (%v); want the answer cut off short of %d and the connection closed", got, err, size)
+	}
+}
+
+// keepalive_requests ends a client connection with its Nth answer, as
+// nginx ends it.
+func TestKeepaliveRequestsEndsTheConnection(t *testing.T) {
+	_, addr := startGateway(t, `server { listen 80; keepalive_requests 2; location / { return 200 "ok\n"; } }`)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(got), "HTTP/1.1 200"); n != 2 || !strings.Contains(string(got), "Connection: close") {
+		t.Errorf("%d answers on one connection:\n%s\nwant 2, the second with Connection: close", n, got)
 	}
 }

@@ -60,6 +60,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	d = h.resume(rt, req, r, d)
 	rw.conf = d.Conf
+	if req.Header.Get("Upgrade") == "" && closesAfter(d.Conf, r.ConnectionRequests) {
+		w.Header().Set("Connection", "close")
+	}
 	out := newGzipWriter(rw, filterConf(d), req)
 	o := h.serve(rt, out, req, r, d, body)
 	rw.endSend()
@@ -237,6 +240,29 @@ func isRedirect(status int) bool {
 }
 
 // readLimited reads a body whose size is unknown, up to limit (0: none).
+// closesAfter reports whether nginx ends the connection with the answer
+// to its served-th request (ngx_http_update_location_config):
+// keepalive_timeout 0, or keepalive_requests (1000 by default) served.
+// Upgrades are the caller's to leave alone: their connection becomes
+// the tunnel.
+func closesAfter(c *Conf, served uint64) bool {
+	if c == nil {
+		return false
+	}
+	limit := settingOnce(c, "keepalive_requests", func() uint64 {
+		if keepaliveTimeout(c) == 0 {
+			return 0
+		}
+		if d := c.Get("keepalive_requests"); d != nil {
+			if n, err := strconv.ParseUint(d.Args[0], 10, 64); err == nil {
+				return n
+			}
+		}
+		return 1000
+	})
+	return served >= limit
+}
+
 // clientGone tells a body read that failed because the client went
 // away (or stopped sending) from a body that is malformed.
 func clientGone(err error) bool {

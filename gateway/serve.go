@@ -273,11 +273,16 @@ func (g *Gateway) Start() error {
 		g.headroom = true
 	}
 	for i, p := range plans {
+		conf := p.group.Default.Conf // the socket's settings, before a Host picks a server
 		srv := &http.Server{
 			Handler:           &handler{g: g, group: p.group, scheme: scheme(p.ssl && g.opts.TLS != nil), port: int(p.local.Port())},
-			ReadHeaderTimeout: 60 * time.Second, // client_header_timeout
+			ReadHeaderTimeout: timeoutSetting(conf, "client_header_timeout", 60*time.Second),
+			IdleTimeout:       keepaliveTimeout(conf),
 			ConnContext:       numberConnection,
 			ErrorLog:          g.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+		}
+		if srv.IdleTimeout == 0 {
+			srv.SetKeepAlivesEnabled(false) // keepalive_timeout 0
 		}
 		g.servers = append(g.servers, srv)
 		g.listeners = append(g.listeners, ListenerInfo{Prod: p.group.Socket(), Port: p.group.Port, Addr: lns[i].Addr().String(), SSL: p.ssl})
@@ -292,6 +297,17 @@ func (g *Gateway) Start() error {
 		}()
 	}
 	return nil
+}
+
+// keepaliveTimeout is keepalive_timeout's first value: how long an idle
+// client connection is kept (75 s by default); 0 turns keep-alive off.
+func keepaliveTimeout(c *Conf) time.Duration {
+	if d := c.Get("keepalive_timeout"); d != nil {
+		if t, err := ParseDuration(d.Args[0]); err == nil {
+			return t
+		}
+	}
+	return 75 * time.Second
 }
 
 func scheme(tls bool) string {
