@@ -185,7 +185,7 @@ func acceptsGzip(req *http.Request, conf *Conf) bool {
 	if d := conf.Get("gzip_http_version"); d != nil {
 		minVer = d.Args[0]
 	}
-	if minVer == "1.1" && req.ProtoMinor < 1 {
+	if minVer == "1.1" && !req.ProtoAtLeast(1, 1) {
 		return false
 	}
 	for _, part := range strings.Split(req.Header.Get("Accept-Encoding"), ",") {

@@ -36,10 +36,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	describeArrival(&r, req, start)
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	body := newClientBody(w, req, d.Conf)
-	if d.Status == 0 && req.ContentLength < 0 && len(req.TransferEncoding) > 0 {
-		// A chunked body: nginx reads it whole (checking
-		// client_max_body_size as it goes) before the upstream sees
-		// it with a Content-Length; so does Berth.
+	if d.Status == 0 && req.ContentLength < 0 && (len(req.TransferEncoding) > 0 || req.ProtoMajor == 2 && req.Body != http.NoBody) {
+		// A chunked body (or an HTTP/2 one without a length): nginx
+		// reads it whole (checking client_max_body_size as it goes)
+		// before the upstream sees it with a Content-Length; so does
+		// Berth.
 		// Decided again with what reading found: its length (past the
 		// limit when too big: 413) or that it did not parse (400).
 		buf, tooBig, err := readLimited(body, d.ClientMaxBodySize)
@@ -60,7 +61,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	d = h.resume(rt, req, r, d)
 	rw.conf = d.Conf
-	if req.Header.Get("Upgrade") == "" && closesAfter(d.Conf, r.ConnectionRequests) {
+	if req.ProtoMajor == 1 && req.Header.Get("Upgrade") == "" && closesAfter(d.Conf, r.ConnectionRequests) {
 		w.Header().Set("Connection", "close")
 	}
 	out := newGzipWriter(rw, filterConf(d), req)
@@ -120,7 +121,13 @@ func (h *handler) request(req *http.Request) Request {
 		if strings.Contains(name, "_") && !underscores {
 			continue // nginx drops such headers (ignore_invalid_headers)
 		}
-		for _, v := range req.Header[name] {
+		vals := req.Header[name]
+		if name == "Cookie" && req.ProtoMajor == 2 && len(vals) > 1 {
+			// HTTP/2 clients send each cookie as a header of its own;
+			// nginx joins them into one (ngx_http_v2_construct_cookie_header).
+			vals = []string{strings.Join(vals, "; ")}
+		}
+		for _, v := range vals {
 			r.Headers = append(r.Headers, [2]string{name, v})
 		}
 	}
@@ -165,9 +172,12 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		if hj, ok := w.(http.Hijacker); ok {
 			if c, _, err := hj.Hijack(); err == nil {
 				c.Close()
+				return outcome{}
 			}
 		}
-		return outcome{}
+		// An HTTP/2 stream cannot be hijacked: it is reset, as nginx
+		// resets it.
+		return outcome{cut: true}
 	case d.Status != 0:
 		h.respond(w, req, d, d.Status)
 		return outcome{}

@@ -230,12 +230,16 @@ func hasExplicit(t *Table, port int, a netip.Addr) bool {
 	return false
 }
 
-// groupSSL reports whether the group's socket is `listen ... ssl`: nginx
-// takes the option from any listen of that address:port.
-func groupSSL(g *Group) bool {
+// groupSSL and groupHTTP2 report whether the group's socket is `listen
+// ... ssl` or `http2`: options of the socket, which nginx takes from any
+// listen of that address:port.
+func groupSSL(g *Group) bool   { return groupOption(g, func(l Listen) bool { return l.SSL }) }
+func groupHTTP2(g *Group) bool { return groupOption(g, func(l Listen) bool { return l.HTTP2 }) }
+
+func groupOption(g *Group, has func(Listen) bool) bool {
 	for _, s := range g.Servers {
 		for _, l := range s.Listens {
-			if l.Port == g.Port && l.Addr == g.Addr && l.SSL {
+			if l.Port == g.Port && l.Addr == g.Addr && has(l) {
 				return true
 			}
 		}
@@ -262,7 +266,14 @@ func (g *Gateway) Start() error {
 			return bindError(p, err)
 		}
 		if p.ssl && g.opts.TLS != nil {
-			ln = tls.NewListener(ln, g.opts.TLS(groupNames(p.group)))
+			cfg := g.opts.TLS(groupNames(p.group))
+			if groupHTTP2(p.group) {
+				// `listen ... ssl http2`: browsers get HTTP/2, as from
+				// nginx; net/http serves it once ALPN chose it.
+				cfg = cfg.Clone()
+				cfg.NextProtos = []string{"h2", "http/1.1"}
+			}
+			ln = tls.NewListener(ln, cfg)
 		}
 		lns = append(lns, ln)
 	}

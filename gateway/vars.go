@@ -111,6 +111,11 @@ func (v *reqVars) lookup(name string) (string, bool) {
 			return "on", true
 		}
 		return "", true
+	case "http2":
+		if v.scheme == "https" && v.proto == "HTTP/2.0" {
+			return "h2", true
+		}
+		return "", true
 	case "server_protocol":
 		return v.proto, true
 	case "server_name":
