@@ -508,7 +508,7 @@ func (c *compiler) setting(d *nginx.Directive) error {
 			return &nginx.Error{Pos: d.ErrPos(), Msg: `"limit_req_status" directive value must be between 400 and 599`}
 		}
 	case "set_real_ip_from":
-		if err := c.checkRealIPFrom(d); err != nil {
+		if err := c.compileRealIPFrom(d); err != nil {
 			return err
 		}
 	case "proxy_cookie_domain", "proxy_cookie_path", "proxy_cookie_flags":

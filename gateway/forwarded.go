@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -172,8 +173,8 @@ func ngxInetAddr(s string) (netip.Addr, bool) {
 	return netip.AddrFrom4(b), true
 }
 
-// ngxAtoi is ngx_atoi: decimal digits only, at least one. Values past
-// any port are capped, as callers only compare them with 65535.
+// ngxAtoi is ngx_atoi: decimal digits only, at least one, refused past
+// the largest value.
 func ngxAtoi(s string) (int, bool) {
 	if s == "" {
 		return 0, false
@@ -183,7 +184,11 @@ func ngxAtoi(s string) (int, bool) {
 		if s[i] < '0' || s[i] > '9' {
 			return 0, false
 		}
-		n = min(n*10+int(s[i]-'0'), 1<<20)
+		d := int(s[i] - '0')
+		if n > (math.MaxInt-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
 	}
 	return n, true
 }

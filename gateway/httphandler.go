@@ -36,7 +36,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	describeArrival(&r, req, start)
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	body := newClientBody(w, req, d.Conf)
-	if d.Status == 0 && req.ContentLength < 0 && (len(req.TransferEncoding) > 0 || req.ProtoMajor == 2 && req.Body != http.NoBody) {
+	chunked := req.ContentLength < 0 && (len(req.TransferEncoding) > 0 || req.ProtoMajor == 2 && req.Body != http.NoBody)
+	if chunked && d.Discards {
+		// return's answer reads the body (with no size limit) first.
+		if _, err := io.Copy(io.Discard, body); err != nil {
+			if clientGone(err) {
+				panic(http.ErrAbortHandler)
+			}
+			r.ChunkedInvalid = true
+			d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
+		}
+	}
+	if d.Status == 0 && chunked {
 		// A chunked body (or an HTTP/2 one without a length): nginx
 		// reads it whole (checking client_max_body_size as it goes)
 		// before the upstream sees it with a Content-Length; so does
@@ -232,8 +243,8 @@ func (h *handler) writeResponse(w http.ResponseWriter, req *http.Request, d *Dec
 	if d.Redirect != "" {
 		hdr.Set("Location", d.Redirect)
 	}
+	hdr.Set("Server", h.serverHeader(d)) // nginx's own, and any add_header Server too
 	h.headerFilter(w, d, status, nil)
-	hdr.Set("Server", h.serverHeader(d))
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if req.Method != "HEAD" && status != 204 && status != 304 {

@@ -27,6 +27,7 @@ func NewLimiter() *Limiter {
 type bucketZone struct {
 	nodes map[string]*list.Element
 	lru   list.List
+	used  int64 // bytes of the zone its buckets take
 }
 
 // bucket is ngx_http_limit_req_node_t.
@@ -37,9 +38,26 @@ type bucket struct {
 	count  int   // requests between their lookup and their account
 }
 
-// maxBuckets bounds a zone as its shared memory bounds it in nginx: when
-// it is full, the least recently used bucket goes.
-const maxBuckets = 100000
+// bucketCost is what a bucket takes of a zone's memory in nginx: its
+// rbtree node and ngx_http_limit_req_node_t (80 bytes on 64-bit
+// systems) and the key, in the power-of-two slot (or whole pages) the
+// slab allocator gives it.
+func bucketCost(keyLen int) int64 {
+	n := int64(80 + keyLen)
+	if n > 2048 {
+		return (n + 4095) / 4096 * 4096
+	}
+	slot := int64(8)
+	for slot < n {
+		slot *= 2
+	}
+	return slot
+}
+
+// zoneRoom is how much of a zone's memory buckets can use: the slab
+// pool's own header and page table take some (about four pages, taken
+// as such here).
+func zoneRoom(z *LimitZone) int64 { return max(z.Size-4*4096, 4096) }
 
 type lookupResult int
 
@@ -121,12 +139,21 @@ func (l *Limiter) lookup(r limitRule, key string, now int64, account bool) (look
 		b.count++
 		return limitAgain, excess, b
 	}
+	// A new bucket: stale ones go first; when the zone is full the
+	// least recently used goes whatever its state, and if it is still
+	// full the request is refused, as nginx refuses it ("could not
+	// allocate node").
+	cost := bucketCost(len(key))
 	z.expire(now, r.zone.Rate, 1)
-	if len(z.nodes) >= maxBuckets {
+	if z.used+cost > zoneRoom(r.zone) {
 		z.expire(now, r.zone.Rate, 0)
+		if z.used+cost > zoneRoom(r.zone) {
+			return limitBusy, 0, nil
+		}
 	}
 	b := &bucket{key: key}
 	z.nodes[key] = z.lru.PushFront(b)
+	z.used += cost
 	if account {
 		b.last = now
 		return limitOK, 0, nil
@@ -191,6 +218,7 @@ func (z *bucketZone) expire(now, rate int64, n int) {
 		}
 		z.lru.Remove(e)
 		delete(z.nodes, b.key)
+		z.used -= bucketCost(len(b.key))
 	}
 }
 

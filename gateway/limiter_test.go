@@ -117,3 +117,24 @@ func TestLimitReqDelaysTheRequest(t *testing.T) {
 		t.Errorf("second request: %d after %s, want 200 after about a second", status, took)
 	}
 }
+
+// A full zone makes room as nginx's does: the least recently used bucket
+// goes, whatever it holds, so a key seen long ago starts afresh.
+func TestLimiterFullZone(t *testing.T) {
+	z := &LimitZone{Name: "small", Key: "$k", Rate: 1000 / 60, Size: 5 * 4096} // room for 32 buckets
+	l := NewLimiter()
+	check := func(key string) string {
+		return l.Check(limitCheck([]string{key}, 503, false, limitRule{zone: z}), l.start).Label
+	}
+	for i := range 33 {
+		if got := check(fmt.Sprint("k", i)); got != "PASSED" {
+			t.Fatalf("key %d: %s, want PASSED", i, got)
+		}
+	}
+	if got := check("k0"); got != "PASSED" {
+		t.Errorf("k0, its bucket pushed out: %s, want PASSED", got)
+	}
+	if got := check("k2"); got != "REJECTED" {
+		t.Errorf("k2, still counted: %s, want REJECTED", got)
+	}
+}

@@ -17,6 +17,8 @@ type LimitZone struct {
 	// Rate is nginx's ctx->rate: requests per second × 1000, with
 	// r/m divided down (1r/m is 16).
 	Rate int64
+	// Size is the zone's shared memory in bytes: how many buckets fit.
+	Size int64
 	Pos  nginx.Pos
 }
 
@@ -70,7 +72,7 @@ func compileLimitZone(d *nginx.Directive) (*LimitZone, error) {
 			if n < 8*4096 {
 				return nil, errAt(`zone "%s" is too small`, a)
 			}
-			z.Name = name
+			z.Name, z.Size = name, n
 		case strings.HasPrefix(a, "rate="):
 			v, scale := a[5:], int64(1)
 			if s, ok := strings.CutSuffix(v, "r/s"); ok {

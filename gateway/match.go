@@ -84,6 +84,10 @@ type Decision struct {
 	Redirect string
 	Body     string
 	Close    bool
+	// Discards: the answer is `return`'s own (ngx_http_send_response),
+	// which reads and drops the body first, so a broken chunked body
+	// makes it 400.
+	Discards bool
 	// Reason says why, in words. nginx's own page is the body of a
 	// Status >= 300 without Body (and of every redirect).
 	Reason string

@@ -175,6 +175,13 @@ func (st *state) findConfig() phase {
 	return phaseRewrite
 }
 
+// bodyBroken reports whether reading (or discarding) the body finds
+// the broken chunked body the handler met: once, as a body is read
+// once; after that 400 the error page's handler reads nothing.
+func (st *state) bodyBroken() bool {
+	return st.r.ChunkedInvalid && !st.subrequest && !st.inErrorPage
+}
+
 // countURIChange spends one of the request's URI changes, as nginx does
 // for every rewrite that searches again and every internal redirect.
 func (st *state) countURIChange(next phase) phase {
@@ -213,6 +220,12 @@ func (st *state) namedLocation(name, why string) phase {
 // error_page in effect for it takes over (once: recursive_error_pages is
 // off by default).
 func (st *state) finalize(status int, why string) phase {
+	if status == 444 {
+		// NGX_HTTP_CLOSE, from limit_req_status 444 say: the
+		// connection closes with no answer, whatever error_page says.
+		st.d.Close = true
+		return st.answer(status, why)
+	}
 	if status >= 300 && !st.inErrorPage {
 		if ep := errorPageDirective(st.conf, status); ep != nil {
 			return st.errorPage(ep, status, why)
@@ -298,13 +311,13 @@ func (st *state) content() phase {
 	d := st.d
 	d.Location, d.Conf, d.Handler = st.loc, st.conf, st.handler
 	st.vars.docRoot = st.documentRoot()
-	if st.r.ChunkedInvalid && !st.subrequest {
-		return st.finalize(400, "client sent invalid chunked body")
-	}
 	h := st.handler
 	switch {
 	case h == nil:
 		return st.static()
+	case st.bodyBroken() && (h.Kind == HandleProxy || h.Kind == HandleUWSGI):
+		// Reading the body for the upstream found it broken.
+		return st.finalize(400, "client sent invalid chunked body")
 	case h.Kind == HandleProxy:
 		d.Upstream = st.proxyRequest()
 	case h.Kind == HandleUWSGI:

@@ -224,7 +224,16 @@ func (h *handler) relayHeaders(w http.ResponseWriter, d *Decision, from http.Hea
 		}
 		out[key] = vals[:len(vals):len(vals)]
 	}
-	out.Set("Server", h.serverHeader(d))
+	setServer(out, rules, h.serverHeader(d))
+}
+
+// setServer sets nginx's Server header on an upstream's answer, unless
+// proxy_pass_header (uwsgi_pass_header) Server passes the upstream's:
+// then the upstream's is the one, or there is none.
+func setServer(h http.Header, rules headerRules, server string) {
+	if rules.hidden("Server") {
+		h.Set("Server", server)
+	}
 }
 
 // proxyRedirect rewrites an upstream's Location or Refresh header by the

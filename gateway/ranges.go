@@ -145,7 +145,7 @@ func fileRanges(req *http.Request, c *Conf, etag string, modTime time.Time, size
 	if len(rv) < 7 || !strings.EqualFold(rv[:6], "bytes=") {
 		return nil, rangeWhole, true
 	}
-	if ir := req.Header.Get("If-Range"); ir != "" && !ifRangeHolds(ir, etag, modTime) {
+	if ir, ok := req.Header["If-Range"]; ok && !ifRangeHolds(ir[0], etag, modTime) {
 		return nil, rangeWhole, true
 	}
 	ranges, v = parseRanges(rv[6:], size, max)

@@ -21,7 +21,9 @@ type realIPSettings struct {
 	recursive bool
 }
 
-func realIPSettingsFor(c *Conf) *realIPSettings {
+// realIPSettingsFor reads a level's settings; nets are the networks
+// each set_real_ip_from line came to when the config was read.
+func realIPSettingsFor(c *Conf, nets map[*nginx.Directive][]netip.Prefix) *realIPSettings {
 	return settingOnce(c, "realip", func() *realIPSettings {
 		from := c.List("set_real_ip_from")
 		if len(from) == 0 {
@@ -29,32 +31,13 @@ func realIPSettingsFor(c *Conf) *realIPSettings {
 		}
 		s := &realIPSettings{header: "X-Real-IP", recursive: flag(c, "real_ip_recursive", false)}
 		for _, d := range from {
-			s.from = append(s.from, realIPNetworks(d)...)
+			s.from = append(s.from, nets[d]...)
 		}
 		if d := c.Get("real_ip_header"); d != nil {
 			s.header = d.Args[0]
 		}
 		return s
 	})
-}
-
-// realIPNetworks are the networks of a set_real_ip_from line the
-// compiler accepted: an address or network, or every address of a host
-// name. `unix:` trusts clients on unix sockets, which Berth does not
-// listen on.
-func realIPNetworks(d *nginx.Directive) []netip.Prefix {
-	if d.Args[0] == "unix:" {
-		return nil
-	}
-	if p, _, err := parseNetwork(d.Args[0]); err == nil {
-		return []netip.Prefix{p}
-	}
-	addrs, _ := lookupTrustedHost(d.Args[0])
-	out := make([]netip.Prefix, 0, len(addrs))
-	for _, a := range addrs {
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
-	}
-	return out
 }
 
 // lookupTrustedHost resolves a host name in set_real_ip_from, as nginx
@@ -69,22 +52,32 @@ func lookupTrustedHost(host string) ([]netip.Addr, error) {
 	return addrs, err
 }
 
-// checkRealIPFrom validates set_real_ip_from as ngx_http_realip_from
-// does: `unix:`, an address or network, else a host name to resolve.
-func (c *compiler) checkRealIPFrom(d *nginx.Directive) error {
+// compileRealIPFrom reads set_real_ip_from as ngx_http_realip_from
+// does, once: `unix:` (clients on unix sockets, which Berth does not
+// listen on), an address or network, else every address of a host name.
+func (c *compiler) compileRealIPFrom(d *nginx.Directive) error {
 	v := d.Args[0]
-	if v == "unix:" {
-		return nil
-	}
-	if _, dropped, err := parseNetwork(v); err == nil {
+	var nets []netip.Prefix
+	switch p, dropped, err := parseNetwork(v); {
+	case v == "unix:":
+	case err == nil:
 		if dropped {
 			c.note(d, fmt.Sprintf("low address bits of %s are meaningless", v))
 		}
-		return nil
+		nets = []netip.Prefix{p}
+	default:
+		addrs, err := lookupTrustedHost(v)
+		if err != nil {
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`host not found in set_real_ip_from "%s"`, v)}
+		}
+		for _, a := range addrs {
+			nets = append(nets, netip.PrefixFrom(a, a.BitLen()))
+		}
 	}
-	if _, err := lookupTrustedHost(v); err != nil {
-		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`host not found in set_real_ip_from "%s"`, v)}
+	if c.t.realIPNets == nil {
+		c.t.realIPNets = map[*nginx.Directive][]netip.Prefix{}
 	}
+	c.t.realIPNets[d] = nets
 	return nil
 }
 
@@ -99,7 +92,7 @@ func (st *state) realIP(c *Conf) {
 	if v.realip != nil {
 		return
 	}
-	s := realIPSettingsFor(c)
+	s := realIPSettingsFor(c, st.t.realIPNets)
 	if s == nil {
 		return
 	}

@@ -90,6 +90,13 @@ func (st *state) set(d *nginx.Directive) {
 func (st *state) doReturn(d *nginx.Directive) phase {
 	d0 := d.Args[0]
 	code, err := strconv.Atoi(d0)
+	sends := err != nil || len(d.Args) > 1 || code < 400 // by ngx_http_send_response, which discards the body first
+	if sends && code != 444 {
+		st.d.Discards = true
+		if st.bodyBroken() {
+			return st.finalize(400, "client sent invalid chunked body")
+		}
+	}
 	if err != nil { // return URL
 		st.d.Redirect = st.absolute(st.vars.expand(d0))
 		return st.answer(302, fmt.Sprintf("return at %s", d.Pos))

@@ -113,6 +113,11 @@ func (st *state) static() phase {
 	case info.IsDir():
 		st.d.Redirect = st.absolute(EscapeURI(uri, EscapeKindURI) + "/" + argsSuffix(st.vars.args))
 		return st.finalize(301, fmt.Sprintf("%s is a directory", p))
+	case st.d.Method == "POST":
+		return st.finalize(405, "the static handler does not take POST for a file")
+	case st.bodyBroken():
+		// Discarding the body found it broken.
+		return st.finalize(400, "client sent invalid chunked body")
 	}
 	st.d.File, st.d.FileStatus = p, 200
 	switch {

@@ -55,7 +55,9 @@ func (h *handler) serveFile(w http.ResponseWriter, req *http.Request, d *Decisio
 	if w.Header().Get("Content-Type") == "" {
 		// Only when none is set (ngx_http_set_content_type): after an
 		// X-Accel-Redirect the upstream's own stays.
-		w.Header().Set("Content-Type", contentType(d.Conf, d.File))
+		// By the URI's extension (r->exten), not the file's: an alias
+		// may name a file of another.
+		w.Header().Set("Content-Type", contentType(d.Conf, d.URI))
 	}
 	w.Header().Set("Server", h.serverHeader(d))
 	if etag != "" {

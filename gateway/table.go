@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/berth-dev/berth/gateway/nginx"
@@ -21,6 +22,9 @@ type Table struct {
 	// keeps N × Workers.
 	Workers int
 	maps    map[string]*mapVar // by variable name, without "$"
+	// realIPNets are the networks of each set_real_ip_from line, host
+	// names resolved as the config was read.
+	realIPNets map[*nginx.Directive][]netip.Prefix
 	// limitZones are the limit_req_zone blocks, by zone name.
 	limitZones map[string]*LimitZone
 	// regexes are the compiled patterns of rewrite and if directives.

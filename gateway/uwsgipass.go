@@ -113,8 +113,9 @@ func (h *handler) uwsgi(rt *routes, w http.ResponseWriter, req *http.Request, r 
 			further = h.accelRedirect(rt, w, req, r, d, target, head.Values, again)
 			return true, nil
 		}
-		relayUWSGIHeaders(w.Header(), head.Headers, headerRulesFor(d.Conf, "uwsgi"))
-		w.Header().Set("Server", h.serverHeader(d))
+		rules := headerRulesFor(d.Conf, "uwsgi")
+		relayUWSGIHeaders(w.Header(), head.Headers, rules)
+		setServer(w.Header(), rules, h.serverHeader(d))
 		status := head.Status
 		if d.OverrideStatus != 0 {
 			status = d.OverrideStatus
