@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/gateway/nginx"
 )
@@ -104,6 +105,9 @@ http {
 					})
 				}
 				wg.Wait()
+				// The client may have its answer before the gateway has
+				// put the connection back: wait for the requests to end.
+				g.routes.Load().drained(5 * time.Second)
 			}
 			if got := up.conns.Load(); got != int64(tc.wantConns) {
 				t.Errorf("the upstream saw %d connections for two rounds of two requests at once, want %d", got, tc.wantConns)
