@@ -155,9 +155,10 @@ func benchGateway(b *testing.B) string {
 // benchClient sends the same request over one keepalive connection,
 // reading each response to its end, as wrk does.
 type benchClient struct {
-	c   net.Conn
-	br  *bufio.Reader
-	req []byte
+	c    net.Conn
+	br   *bufio.Reader
+	req  []byte
+	addr string
 }
 
 func newBenchClient(b *testing.B, addr, path string) *benchClient {
@@ -165,14 +166,14 @@ func newBenchClient(b *testing.B, addr, path string) *benchClient {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &benchClient{c: c, br: bufio.NewReader(c), req: []byte("GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\n\r\n")}
+	return &benchClient{c: c, br: bufio.NewReader(c), req: []byte("GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\n\r\n"), addr: addr}
 }
 
 func (bc *benchClient) do() error {
 	if _, err := bc.c.Write(bc.req); err != nil {
 		return err
 	}
-	length, status := -1, ""
+	length, status, closing := -1, "", false
 	for {
 		line, err := bc.br.ReadSlice('\n')
 		if err != nil {
@@ -187,12 +188,23 @@ func (bc *benchClient) do() error {
 		if v, ok := bytes.CutPrefix(line, []byte("Content-Length: ")); ok {
 			length, _ = strconv.Atoi(string(bytes.TrimSpace(v)))
 		}
+		closing = closing || bytes.Equal(line, []byte("Connection: close\r\n"))
 	}
 	if status != "200" || length < 0 {
 		return fmt.Errorf("status %s, length %d", status, length)
 	}
-	_, err := bc.br.Discard(length)
-	return err
+	if _, err := bc.br.Discard(length); err != nil || !closing {
+		return err
+	}
+	// keepalive_requests reached: a client connects again, as wrk does.
+	bc.c.Close()
+	c, err := net.Dial("tcp", bc.addr)
+	if err != nil {
+		return err
+	}
+	bc.c = c
+	bc.br.Reset(c)
+	return nil
 }
 
 func benchServe(b *testing.B, path string) {

@@ -379,13 +379,13 @@ func (c *compiler) compileLocation(d *nginx.Directive, s *Server, parent *Locati
 			children = append(children, child)
 		case "internal":
 			l.Internal = true
-		case "proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass", "memcached_pass":
+		case "proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass", "memcached_pass", "stub_status":
 			h, err := c.parsePass(HandlerKind(sd.Name), sd, l)
 			if err != nil {
 				return nil, err
 			}
 			l.Handler = h
-			if strings.HasSuffix(l.Name, "/") {
+			if strings.HasSuffix(l.Name, "/") && sd.Name != "stub_status" {
 				l.AutoRedirect = true
 			}
 		case "if", "limit_except":

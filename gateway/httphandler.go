@@ -32,7 +32,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	rt := h.g.acquire()
 	rw := &countingWriter{ResponseWriter: w, rt: rt}
 	defer rw.release()
+	h.g.conns.requests.Add(1)
+	h.g.conns.writing.Add(1)
+	defer h.g.conns.writing.Add(-1)
 	r := h.request(req)
+	r.conns = &h.g.conns
 	describeArrival(&r, req, start)
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	body := newClientBody(w, req, d.Conf)
@@ -202,6 +206,10 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		return h.proxy(rt, w, req, r, d, body)
 	case d.Handler.Kind == HandleUWSGI && d.Upstream != nil:
 		return h.uwsgi(rt, w, req, r, d, body)
+	case d.Handler.Kind == HandleStub:
+		w.Header().Set("Content-Type", "text/plain")
+		h.writeResponse(w, req, d, http.StatusOK, h.g.conns.counts().stubStatus())
+		return outcome{}
 	}
 	// fastcgi_pass, scgi_pass, grpc_pass, memcached_pass: not served yet.
 	// The page says so, naming the directive, instead of a bare 502.

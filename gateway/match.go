@@ -37,6 +37,9 @@ type Request struct {
 	// ChunkedInvalid: the chunked body did not parse. nginx answers 400
 	// when the content handler reads (or discards) it.
 	ChunkedInvalid bool
+	// conns are the serving gateway's connection counters, for
+	// $connections_*; nil where nothing serves (berth match): zeros.
+	conns *connStats
 
 	// What nginx knows of the request beyond its bytes, for the variables
 	// of the same names: ID is $request_id (zero: made when first

@@ -62,13 +62,16 @@ type upstreamRef struct {
 // parsePass parses a *_pass directive of a location (ngx_http_proxy_pass,
 // ngx_http_uwsgi_pass and their siblings).
 func (c *compiler) parsePass(kind HandlerKind, d *nginx.Directive, loc *Location) (*Handler, error) {
+	if kind == HandleStub { // `stub_status;`, or `stub_status on;` as before 1.7.5
+		return &Handler{Kind: kind, Directive: d}, nil
+	}
 	h := &Handler{Kind: kind, Directive: d, Target: d.Args[0]}
 	target := d.Args[0]
 	h.HasVars = hasVariables(target)
 	errf := func(format string, a ...any) error {
 		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, a...)}
 	}
-	if kind == HandleMemcached || kind == HandleStub {
+	if kind == HandleMemcached {
 		return h, nil
 	}
 	if h.HasVars {

@@ -318,6 +318,10 @@ func (st *state) content() phase {
 	case st.bodyBroken() && (h.Kind == HandleProxy || h.Kind == HandleUWSGI):
 		// Reading the body for the upstream found it broken.
 		return st.finalize(400, "client sent invalid chunked body")
+	case h.Kind == HandleStub && st.d.Method != "GET" && st.d.Method != "HEAD":
+		return st.finalize(405, "stub_status takes GET and HEAD only")
+	case h.Kind == HandleStub && st.bodyBroken():
+		return st.finalize(400, "client sent invalid chunked body")
 	case h.Kind == HandleProxy:
 		d.Upstream = st.proxyRequest()
 	case h.Kind == HandleUWSGI:

@@ -41,7 +41,7 @@ var actedOn = map[string]bool{
 	"auth_request": true, "auth_request_set": true, "satisfy": true,
 	"proxy_pass_request_body": true, "uwsgi_pass_request_body": true,
 	"proxy_cookie_domain": true, "proxy_cookie_path": true, "proxy_cookie_flags": true,
-	"auth_basic": true, "auth_basic_user_file": true, "etag": true, "if_modified_since": true, "geo": true, "split_clients": true, "server_tokens": true, "client_body_timeout": true, "send_timeout": true,
+	"auth_basic": true, "auth_basic_user_file": true, "etag": true, "if_modified_since": true, "geo": true, "split_clients": true, "server_tokens": true, "client_body_timeout": true, "send_timeout": true, "stub_status": true,
 	"client_header_timeout": true, "keepalive_timeout": true, "keepalive_requests": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_set_body": true,
 	"limit_req_zone": true, "limit_req": true, "limit_req_status": true, "limit_req_dry_run": true,

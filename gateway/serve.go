@@ -84,6 +84,8 @@ type Gateway struct {
 	// tempNumber is nginx's ngx_temp_number, which numbers the
 	// boundaries of multipart/byteranges responses.
 	tempNumber atomic.Uint64
+	// conns are the connection counters stub_status shows.
+	conns connStats
 }
 
 // NewGateway makes a gateway for t; Start binds its sockets.
@@ -290,6 +292,7 @@ func (g *Gateway) Start() error {
 			ReadHeaderTimeout: timeoutSetting(conf, "client_header_timeout", 60*time.Second),
 			IdleTimeout:       keepaliveTimeout(conf),
 			ConnContext:       numberConnection,
+			ConnState:         g.conns.track,
 			ErrorLog:          g.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
 		}
 		if srv.IdleTimeout == 0 {

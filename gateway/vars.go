@@ -128,6 +128,12 @@ func (v *reqVars) lookup(name string) (string, bool) {
 	case "remote_port":
 		v.addrRead |= readRemotePort
 		return v.rport, true
+	case "connections_active", "connections_reading", "connections_writing", "connections_waiting":
+		var n connCounts
+		if v.req != nil && v.req.conns != nil {
+			n = v.req.conns.counts()
+		}
+		return n.connectionsVar(name)
 	case "limit_req_status":
 		return v.limitStatus, true
 	case "realip_remote_addr":
