@@ -180,7 +180,8 @@ type matchJSON struct {
 	Auth *matchAuth `json:"auth_request,omitempty"`
 	// Limit: limit_req counts the request first; what is shown is what
 	// follows when its buckets let it through.
-	Limit *matchLimit `json:"limit_req,omitempty"`
+	Limit     *matchLimit `json:"limit_req,omitempty"`
+	ConnLimit *matchLimit `json:"limit_conn,omitempty"`
 }
 
 type matchLimit struct {
@@ -226,6 +227,11 @@ func matchView(r gateway.Request, d *gateway.Decision) matchJSON {
 	if l := d.Limit; l != nil {
 		v := matchView(r, l.Continue(gateway.LimitVerdict{Label: "PASSED"}))
 		v.Limit = &matchLimit{Zones: l.Zones(), Status: l.RefuseStatus()}
+		return v
+	}
+	if l := d.ConnLimit; l != nil {
+		v := matchView(r, l.Continue(gateway.ConnVerdict{Label: "PASSED"}))
+		v.ConnLimit = &matchLimit{Zones: l.Zones(), Status: l.RefuseStatus()}
 		return v
 	}
 	if a := d.Auth; a != nil {
@@ -292,6 +298,10 @@ func printMatch(w io.Writer, v matchJSON) {
 	}
 	if l := v.Limit; l != nil {
 		fmt.Fprintf(w, "limit     limit_req by zone %s: below, what follows while the bucket allows it (over its burst: %d)\n",
+			strings.Join(l.Zones, ", "), l.Status)
+	}
+	if l := v.ConnLimit; l != nil {
+		fmt.Fprintf(w, "limit     limit_conn by zone %s: below, what follows under the limit (at it: %d)\n",
 			strings.Join(l.Zones, ", "), l.Status)
 	}
 	if a := v.Auth; a != nil {

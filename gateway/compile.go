@@ -128,6 +128,18 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 				c.t.limitZones = map[string]*LimitZone{}
 			}
 			c.t.limitZones[z.Name] = z
+		case "limit_conn_zone":
+			z, err := compileConnZone(d)
+			if err != nil {
+				return err
+			}
+			if prev := c.t.connZones[z.Name]; prev != nil {
+				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`limit_conn_zone "%s" is already bound to key "%s"`, z.Name, prev.Key)}
+			}
+			if c.t.connZones == nil {
+				c.t.connZones = map[string]*ConnZone{}
+			}
+			c.t.connZones[z.Name] = z
 		case "map", "geo", "split_clients":
 			compile := compileMap
 			switch d.Name {
@@ -150,7 +162,7 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 			}
 		}
 	}
-	if err := c.checkLimitReqs(); err != nil {
+	if err := c.checkLimits(); err != nil {
 		return err
 	}
 	return c.resolveUpstreams()
@@ -499,13 +511,17 @@ func (c *compiler) setting(d *nginx.Directive) error {
 		if _, err := parseLimitReq(d); err != nil {
 			return err
 		}
-	case "limit_req_status":
+	case "limit_conn":
+		if _, _, err := parseLimitConn(d); err != nil {
+			return err
+		}
+	case "limit_req_status", "limit_conn_status": // ngx_conf_set_num_slot, 400 to 599
 		n, ok := ngxAtoi(d.Args[0])
 		if !ok {
-			return &nginx.Error{Pos: d.ErrPos(), Msg: `"limit_req_status" directive invalid number`}
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`"%s" directive invalid number`, d.Name)}
 		}
 		if n < 400 || n > 599 {
-			return &nginx.Error{Pos: d.ErrPos(), Msg: `"limit_req_status" directive value must be between 400 and 599`}
+			return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`"%s" directive value must be between 400 and 599`, d.Name)}
 		}
 	case "set_real_ip_from":
 		if err := c.compileRealIPFrom(d); err != nil {

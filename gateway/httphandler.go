@@ -32,6 +32,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	rt := h.g.acquire()
 	rw := &countingWriter{ResponseWriter: w, rt: rt}
 	defer rw.release()
+	defer rw.giveBack()
 	h.g.conns.requests.Add(1)
 	h.g.conns.writing.Add(1)
 	defer h.g.conns.writing.Add(-1)
@@ -74,7 +75,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	}
-	d = h.resume(rt, req, r, d)
+	d = h.resume(rt, rw, req, r, d)
 	rw.conf = d.Conf
 	if req.ProtoMajor == 1 && req.Header.Get("Upgrade") == "" && closesAfter(d.Conf, r.ConnectionRequests) {
 		w.Header().Set("Connection", "close")
@@ -174,7 +175,7 @@ func (h *handler) serve(rt *routes, w http.ResponseWriter, req *http.Request, r 
 		// An error page or X-Accel-Redirect decided while serving
 		// reached a location that limits requests or asks the auth
 		// service again.
-		if d = h.resume(rt, req, r, d); d.paused() {
+		if d = h.resume(rt, w, req, r, d); d.paused() {
 			h.respond(w, req, d, 500) // asked without end
 			return outcome{}
 		}
@@ -319,6 +320,8 @@ type countingWriter struct {
 	// websocket tunnel may stay open for hours, and would hold every
 	// route change for drainLimit).
 	rt *routes
+	// held are the limit_conn places the request holds until it ends.
+	held []func()
 	// conf is where the request was decided, for send_timeout, read
 	// once an answer is long enough to need it; deadlineSet is when
 	// the write deadline was last renewed.
@@ -336,6 +339,14 @@ func (c *countingWriter) endSend() {
 	if !c.deadlineSet.IsZero() {
 		http.NewResponseController(c.ResponseWriter).SetWriteDeadline(time.Time{})
 	}
+}
+
+// giveBack returns the limit_conn places the request held.
+func (c *countingWriter) giveBack() {
+	for _, f := range c.held {
+		f()
+	}
+	c.held = nil
 }
 
 // release stops counting the request on its routes; later calls do

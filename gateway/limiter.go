@@ -42,13 +42,16 @@ type bucket struct {
 // rbtree node and ngx_http_limit_req_node_t (80 bytes on 64-bit
 // systems) and the key, in the power-of-two slot (or whole pages) the
 // slab allocator gives it.
-func bucketCost(keyLen int) int64 {
-	n := int64(80 + keyLen)
+func bucketCost(keyLen int) int64 { return slabSlot(80 + keyLen) }
+
+// slabSlot is what ngx_slab_alloc takes for n bytes: a power-of-two
+// slot of at least 8 bytes, or whole 4 KiB pages past 2 KiB.
+func slabSlot(n int) int64 {
 	if n > 2048 {
-		return (n + 4095) / 4096 * 4096
+		return int64(n+4095) / 4096 * 4096
 	}
 	slot := int64(8)
-	for slot < n {
+	for slot < int64(n) {
 		slot *= 2
 	}
 	return slot

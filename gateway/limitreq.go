@@ -61,18 +61,11 @@ func compileLimitZone(d *nginx.Directive) (*LimitZone, error) {
 	for _, a := range d.Args[1:] {
 		switch {
 		case strings.HasPrefix(a, "zone="):
-			name, size, ok := strings.Cut(a[5:], ":")
-			if !ok {
-				return nil, errAt(`invalid zone size "%s"`, a)
-			}
-			n, err := ParseSize(size)
+			name, size, err := zoneParam(d, a)
 			if err != nil {
-				return nil, errAt(`invalid zone size "%s"`, a)
+				return nil, err
 			}
-			if n < 8*4096 {
-				return nil, errAt(`zone "%s" is too small`, a)
-			}
-			z.Name, z.Size = name, n
+			z.Name, z.Size = name, size
 		case strings.HasPrefix(a, "rate="):
 			v, scale := a[5:], int64(1)
 			if s, ok := strings.CutSuffix(v, "r/s"); ok {
@@ -93,6 +86,26 @@ func compileLimitZone(d *nginx.Directive) (*LimitZone, error) {
 		return nil, errAt(`"limit_req_zone" must have "zone" parameter`)
 	}
 	return z, nil
+}
+
+// zoneParam reads a `zone=NAME:SIZE` parameter of limit_req_zone or
+// limit_conn_zone: a shared memory zone of at least eight pages.
+func zoneParam(d *nginx.Directive, a string) (string, int64, error) {
+	errAt := func(format string, args ...any) error {
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, args...)}
+	}
+	name, size, ok := strings.Cut(a[5:], ":")
+	if !ok {
+		return "", 0, errAt(`invalid zone size "%s"`, a)
+	}
+	n, err := ParseSize(size)
+	if err != nil {
+		return "", 0, errAt(`invalid zone size "%s"`, a)
+	}
+	if n < 8*4096 {
+		return "", 0, errAt(`zone "%s" is too small`, a)
+	}
+	return name, n, nil
 }
 
 // parseLimitReq reads `limit_req zone=NAME [burst=N] [nodelay|delay=N]`
@@ -130,23 +143,32 @@ func parseLimitReq(d *nginx.Directive) (limitRule, error) {
 	return r, nil
 }
 
-// checkLimitReqs validates every level's limit_req lines once the whole
-// config is read (a zone may be defined after its use): a zone named
-// twice at one level, or never defined.
-func (c *compiler) checkLimitReqs() error {
+// checkLimits validates every level's limit_req and limit_conn lines
+// once the whole config is read (a zone may be defined after its use):
+// a zone named twice at one level, or never defined.
+func (c *compiler) checkLimits() error {
 	for _, conf := range c.confs {
-		seen := map[string]bool{}
-		for _, d := range conf.Own("limit_req") {
-			r, err := parseLimitReq(d)
-			if err != nil {
-				return err
-			}
-			if seen[r.zone.Name] {
-				return &nginx.Error{Pos: d.ErrPos(), Msg: `"limit_req" directive is duplicate`}
-			}
-			seen[r.zone.Name] = true
-			if c.t.limitZones[r.zone.Name] == nil {
-				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`zero size shared memory zone "%s"`, r.zone.Name)}
+		for _, name := range []string{"limit_req", "limit_conn"} {
+			seen := map[string]bool{}
+			for _, d := range conf.Own(name) {
+				zone, defined := "", false
+				if name == "limit_req" {
+					r, err := parseLimitReq(d)
+					if err != nil {
+						return err
+					}
+					zone, defined = r.zone.Name, c.t.limitZones[r.zone.Name] != nil
+				} else {
+					zone, _, _ = parseLimitConn(d)
+					defined = c.t.connZones[zone] != nil
+				}
+				if seen[zone] {
+					return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`"%s" directive is duplicate`, name)}
+				}
+				seen[zone] = true
+				if !defined {
+					return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`zero size shared memory zone "%s"`, zone)}
+				}
 			}
 		}
 	}
@@ -222,7 +244,7 @@ func (c *LimitCheck) Continue(v LimitVerdict) *Decision {
 		if v.Delay > 0 {
 			st.d.Trace = append(st.d.Trace, fmt.Sprintf("limit_req by zone %q delayed the request %s", v.Zone, v.Delay))
 		}
-		p = st.access()
+		p = st.afterLimitReq()
 	}
 	st.phases(p)
 	st.d.URI, st.d.Args = st.vars.uri, st.vars.args

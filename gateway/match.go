@@ -133,9 +133,11 @@ type Decision struct {
 	// Auth is set when the request waits on an auth_request: nothing
 	// else is decided until its subrequest answers (AuthRequest.Continue).
 	Auth *AuthRequest
-	// Limit is set when the request waits on limit_req's buckets:
-	// nothing else is decided until they answer (LimitCheck.Continue).
-	Limit *LimitCheck
+	// Limit is set when the request waits on limit_req's buckets, and
+	// ConnLimit on limit_conn's counts: nothing else is decided until
+	// they answer (LimitCheck.Continue, ConnLimitCheck.Continue).
+	Limit     *LimitCheck
+	ConnLimit *ConnLimitCheck
 	// AuthHeaders are the WWW-Authenticate values of an auth_request
 	// subrequest that answered 401, for the client's response.
 	AuthHeaders []string

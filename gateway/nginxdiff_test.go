@@ -245,6 +245,14 @@ func compareOne(in *nginxtest.Instance, ng *nginxtest.Nginx, tbl *gateway.Table,
 		// delay is not waited out (the decision is the same after it).
 		d = d.Limit.Continue(lim.Check(d.Limit, time.Now()))
 	}
+	if d.ConnLimit != nil {
+		// One request at a time: nginx has finished the last one.
+		v, release := gateway.NewConnLimiter().Acquire(d.ConnLimit)
+		if release != nil {
+			release()
+		}
+		d = d.ConnLimit.Continue(v)
+	}
 	if d.Auth != nil {
 		// The auth service's answer decides; an echo answers 200
 		// unless asked for something else, which only running shows.

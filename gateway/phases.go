@@ -140,7 +140,7 @@ func (st *state) phases(p phase) {
 				p = phaseDone
 				break
 			}
-			p = st.access()
+			p = st.afterLimitReq()
 		case phaseTryFiles:
 			p = st.tryFiles()
 		case phaseContent:
@@ -173,6 +173,18 @@ func (st *state) findConfig() phase {
 		return st.finalize(301, `the URI names a location ending in "/" without its slash`)
 	}
 	return phaseRewrite
+}
+
+// afterLimitReq is the rest of the preaccess phase: limit_conn, which
+// pauses the request for the zones' counts (ConnLimiter.Acquire), then
+// the access phase.
+func (st *state) afterLimitReq() phase {
+	if c := st.limitConn(); c != nil {
+		st.d.ConnLimit = c
+		st.d.Location, st.d.Conf = st.loc, st.conf
+		return phaseDone
+	}
+	return st.access()
 }
 
 // bodyBroken reports whether reading (or discarding) the body finds

@@ -45,6 +45,7 @@ var actedOn = map[string]bool{
 	"client_header_timeout": true, "keepalive_timeout": true, "keepalive_requests": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_set_body": true,
 	"limit_req_zone": true, "limit_req": true, "limit_req_status": true, "limit_req_dry_run": true,
+	"limit_conn_zone": true, "limit_conn": true, "limit_conn_status": true, "limit_conn_dry_run": true,
 	"set_real_ip_from": true, "real_ip_header": true, "real_ip_recursive": true,
 }
 
@@ -104,9 +105,8 @@ var reasons = []struct {
 		"uwsgi_cache", "uwsgi_cache_path", "uwsgi_cache_valid", "uwsgi_cache_key", "fastcgi_cache",
 		"fastcgi_cache_path", "fastcgi_cache_valid", "fastcgi_cache_key",
 	}},
-	{"connection limits and response rates are not enforced locally", []string{
-		"limit_conn", "limit_conn_zone",
-		"limit_conn_status", "limit_rate", "limit_rate_after",
+	{"response rates are not enforced locally", []string{
+		"limit_rate", "limit_rate_after",
 	}},
 	{"not served yet: requests for this location answer 502 naming the directive", []string{
 		"fastcgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",

@@ -8,19 +8,35 @@ import (
 // resume carries a paused decision on until it is whole: limit_req's
 // buckets first (the preaccess phase), then auth_request's subrequest
 // (the access phase), as often as the phases pause again.
-func (h *handler) resume(rt *routes, req *http.Request, r Request, d *Decision) *Decision {
+func (h *handler) resume(rt *routes, w http.ResponseWriter, req *http.Request, r Request, d *Decision) *Decision {
 	for i := 0; d.paused() && i < maxAuthRounds; i++ {
-		if d.Limit != nil {
+		switch {
+		case d.Limit != nil:
 			d = h.limit(req, d)
-			continue
+		case d.ConnLimit != nil:
+			v, release := h.g.connLimiter.Acquire(d.ConnLimit)
+			if v.Status != 0 {
+				h.g.log.Warn("limiting connections", "zone", v.Zone, "client", d.ConnLimit.st.vars.remote, "uri", req.RequestURI, "status", v.Status)
+			}
+			if release != nil {
+				// The places are the request's until it ends.
+				if rw := heldPlaces(w); rw != nil {
+					rw.held = append(rw.held, release)
+				} else {
+					release()
+				}
+			}
+			d = d.ConnLimit.Continue(v)
+		default:
+			d = h.authorize(rt, req, r, d)
 		}
-		d = h.authorize(rt, req, r, d)
 	}
 	return d
 }
 
-// paused reports whether the decision waits on limit_req or auth_request.
-func (d *Decision) paused() bool { return d.Limit != nil || d.Auth != nil }
+// paused reports whether the decision waits on limit_req, limit_conn or
+// auth_request.
+func (d *Decision) paused() bool { return d.Limit != nil || d.ConnLimit != nil || d.Auth != nil }
 
 // limit asks the gateway's buckets about a request limit_req paused,
 // waits as long as they say (unless the client goes first), and decides

@@ -78,9 +78,11 @@ type Gateway struct {
 	listeners []ListenerInfo
 	wg        sync.WaitGroup // one per serving goroutine
 
-	// limiter holds the limit_req buckets; a gateway made to replace
-	// another (KeepStats) keeps its buckets too.
-	limiter *Limiter
+	// limiter holds the limit_req buckets and connLimiter the
+	// limit_conn counts; a gateway made to replace another (KeepStats)
+	// keeps them too.
+	limiter     *Limiter
+	connLimiter *ConnLimiter
 	// tempNumber is nginx's ngx_temp_number, which numbers the
 	// boundaries of multipart/byteranges responses.
 	tempNumber atomic.Uint64
@@ -96,12 +98,12 @@ func NewGateway(t *Table, opts ServeOptions) *Gateway {
 	if opts.MapPort == nil {
 		opts.MapPort = DefaultPortMap
 	}
-	g := &Gateway{opts: opts, log: opts.Log, limiter: NewLimiter()}
+	g := &Gateway{opts: opts, log: opts.Log, limiter: NewLimiter(), connLimiter: NewConnLimiter()}
 	if from := opts.KeepStats; from != nil {
 		from.statsMu.Lock()
 		g.stats = from.stats
 		from.statsMu.Unlock()
-		g.limiter = from.limiter
+		g.limiter, g.connLimiter = from.limiter, from.connLimiter
 		g.opts.KeepStats = nil // not to keep the old gateway alive
 	}
 	g.install(newRoutes(t, opts.Log))

@@ -25,8 +25,10 @@ type Table struct {
 	// realIPNets are the networks of each set_real_ip_from line, host
 	// names resolved as the config was read.
 	realIPNets map[*nginx.Directive][]netip.Prefix
-	// limitZones are the limit_req_zone blocks, by zone name.
+	// limitZones are the limit_req_zone blocks, connZones the
+	// limit_conn_zone ones, by zone name.
 	limitZones map[string]*LimitZone
+	connZones  map[string]*ConnZone
 	// regexes are the compiled patterns of rewrite and if directives.
 	regexes map[*nginx.Directive]*Regex
 	// anonymous are the locations `if` and `limit_except` blocks make,

@@ -28,13 +28,14 @@ type reqVars struct {
 	// keeps.
 	realip   *realIPOrigin
 	addrRead addressReads
-	// limitStatus is $limit_req_status once limit_req decided.
-	limitStatus string
-	caps        *Captures
-	docRoot     string
-	maps        map[string]*mapVar
-	set         map[string]string // variables made by `set` and named captures
-	paths       pathVars          // $request_filename, $fastcgi_*; nil: none
+	// limitStatus is $limit_req_status once limit_req decided,
+	// connStatus $limit_conn_status once limit_conn did.
+	limitStatus, connStatus string
+	caps                    *Captures
+	docRoot                 string
+	maps                    map[string]*mapVar
+	set                     map[string]string // variables made by `set` and named captures
+	paths                   pathVars          // $request_filename, $fastcgi_*; nil: none
 	// chunkedLength is a chunked body's size once read whole.
 	chunkedLength int64
 	chunkedRead   bool
@@ -136,6 +137,8 @@ func (v *reqVars) lookup(name string) (string, bool) {
 		return n.connectionsVar(name)
 	case "limit_req_status":
 		return v.limitStatus, true
+	case "limit_conn_status":
+		return v.connStatus, true
 	case "realip_remote_addr":
 		if v.realip != nil {
 			return v.realip.addr, true
