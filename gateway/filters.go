@@ -121,8 +121,8 @@ func expiresFilter(hdr http.Header, conf *Conf, now time.Time, late *lateValues)
 	}
 	base := now
 	if args[0] == "modified" && len(args) > 1 {
-		if lm, err := http.ParseTime(hdr.Get("Last-Modified")); err == nil {
-			base = lm
+		if lm, ok := ngxParseHTTPTime(hdr.Get("Last-Modified")); ok {
+			base = time.Unix(lm, 0)
 		}
 		args = args[1:]
 	}

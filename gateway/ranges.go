@@ -158,8 +158,8 @@ func ifRangeHolds(ir, etag string, modTime time.Time) bool {
 	if len(ir) >= 2 && ir[len(ir)-1] == '"' {
 		return etag != "" && ir == etag
 	}
-	t, err := http.ParseTime(ir)
-	return err == nil && t.Unix() == modTime.Unix()
+	t, ok := ngxParseHTTPTime(ir)
+	return ok && t == modTime.Unix()
 }
 
 // maxRangesFor is max_ranges: unlimited by default.

@@ -274,7 +274,7 @@ func ifModifiedSince(c *Conf) string {
 func notModified(header func(string) (string, bool), mtime time.Time, etag, ims string) int {
 	lm := mtime.Unix()
 	if v, ok := header("If-Unmodified-Since"); ok {
-		if t, err := http.ParseTime(v); err != nil || t.Unix() < lm {
+		if t, ok := ngxParseHTTPTime(v); !ok || t < lm {
 			return http.StatusPreconditionFailed
 		}
 	}
@@ -287,12 +287,12 @@ func notModified(header func(string) (string, bool), mtime time.Time, etag, ims 
 		return 0
 	}
 	if hasIMS {
-		t, err := http.ParseTime(v)
+		t, ok := ngxParseHTTPTime(v)
 		switch {
 		case ims == "off":
 			return 0
-		case err == nil && t.Unix() == lm:
-		case ims == "exact" || err != nil || t.Unix() < lm:
+		case ok && t == lm:
+		case ims == "exact" || !ok || t < lm:
 			return 0
 		}
 	}
