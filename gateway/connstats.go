@@ -16,14 +16,19 @@ type connStats struct {
 
 	mu        sync.Mutex
 	states    map[net.Conn]http.ConnState
-	active    int64 // connections open
+	active    int64 // connections open, websocket tunnels too
 	inRequest int64 // connections whose request is being read or served
+	waiting   int64 // connections waiting for a request: new or idle
 }
 
 // track is the servers' ConnState hook. A connection counts as active
-// from accept to close; a request as reading from its first byte until
-// the handler takes it (writing), as nginx counts them. A hijacked
-// connection (a websocket tunnel) leaves the counts.
+// from accept to close, and as waiting while it has no request (new, or
+// idle between requests), as nginx counts its reusable connections. A
+// websocket's connection stays active, its request writing, until the
+// tunnel ends (tunnelClosed). nginx counts a request as reading from
+// its first byte; net/http reports a connection active only once the
+// request's head is read, so Reading stays 0 here and a connection
+// half-way through its head counts as waiting.
 func (s *connStats) track(c net.Conn, state http.ConnState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -31,16 +36,24 @@ func (s *connStats) track(c net.Conn, state http.ConnState) {
 		s.states = map[net.Conn]http.ConnState{}
 	}
 	prev, known := s.states[c]
-	if prev == http.StateActive && state != http.StateActive {
+	switch prev {
+	case http.StateActive:
 		s.inRequest--
+	case http.StateNew, http.StateIdle:
+		if known {
+			s.waiting--
+		}
 	}
 	switch state {
 	case http.StateNew:
 		s.accepted.Add(1)
 		s.active++
+		s.waiting++
+	case http.StateIdle:
+		s.waiting++
 	case http.StateActive:
 		s.inRequest++
-	case http.StateHijacked, http.StateClosed:
+	case http.StateClosed:
 		if known {
 			s.active--
 		}
@@ -48,6 +61,17 @@ func (s *connStats) track(c net.Conn, state http.ConnState) {
 		return
 	}
 	s.states[c] = state
+}
+
+// tunnelClosed ends the count of a hijacked connection: net/http
+// reports nothing once it has handed the connection over.
+func (s *connStats) tunnelClosed(c net.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.states[c] == http.StateHijacked {
+		s.active--
+		delete(s.states, c)
+	}
 }
 
 // connCounts is one reading of the counters.
@@ -59,12 +83,11 @@ type connCounts struct {
 func (s *connStats) counts() connCounts {
 	var n connCounts
 	s.mu.Lock()
-	n.active, n.reading = s.active, s.inRequest
+	n.active, n.reading, n.waiting = s.active, s.inRequest, s.waiting
 	s.mu.Unlock()
 	n.accepted, n.requests, n.writing = s.accepted.Load(), s.requests.Load(), s.writing.Load()
 	n.handled = n.accepted
 	n.reading = max(n.reading-n.writing, 0)
-	n.waiting = max(n.active-n.reading-n.writing, 0)
 	return n
 }
 

@@ -69,3 +69,31 @@ func TestStubStatus(t *testing.T) {
 		t.Errorf("POST /status: %d, want 405", resp.StatusCode)
 	}
 }
+
+// The counters through a connection's life, as nginx keeps them: a new
+// connection waits, an idle one waits, a tunnel stays active until it
+// ends.
+func TestConnStatsTrack(t *testing.T) {
+	var s connStats
+	a, b := &net.TCPConn{}, &net.UnixConn{}
+	want := func(step string, active, waiting int64) {
+		t.Helper()
+		if n := s.counts(); n.active != active || n.waiting != waiting {
+			t.Errorf("%s: active %d waiting %d, want %d and %d", step, n.active, n.waiting, active, waiting)
+		}
+	}
+	s.track(a, http.StateNew)
+	s.track(b, http.StateNew)
+	want("two new", 2, 2)
+	s.track(a, http.StateActive)
+	want("a request on a", 2, 1)
+	s.track(a, http.StateIdle)
+	want("a idle again", 2, 2)
+	s.track(b, http.StateActive)
+	s.track(b, http.StateHijacked)
+	want("b a tunnel", 2, 1)
+	s.tunnelClosed(b)
+	want("the tunnel ended", 1, 1)
+	s.track(a, http.StateClosed)
+	want("a closed", 0, 0)
+}

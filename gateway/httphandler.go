@@ -42,15 +42,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	d := rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	body := newClientBody(w, req, d.Conf)
 	chunked := req.ContentLength < 0 && (len(req.TransferEncoding) > 0 || req.ProtoMajor == 2 && req.Body != http.NoBody)
-	if chunked && d.Discards {
-		// return's answer reads the body (with no size limit) first.
-		if _, err := io.Copy(io.Discard, body); err != nil {
-			if clientGone(err) {
-				panic(http.ErrAbortHandler)
-			}
-			r.ChunkedInvalid = true
-			d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
-		}
+	if chunked && d.Discards && discardArrived(rw, req.Body) {
+		// return's answer drops what of the body has arrived first
+		// (ngx_http_discard_request_body), and a broken one makes it 400.
+		r.ChunkedInvalid = true
+		d = rt.table.Match(r, MatchOptions{Version: h.g.opts.Version, Files: h.g.opts.Files, Prefix: h.g.opts.Prefix})
 	}
 	if d.Status == 0 && chunked {
 		// A chunked body (or an HTTP/2 one without a length): nginx
@@ -82,7 +78,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	out := newGzipWriter(rw, filterConf(d), req)
 	o := h.serve(rt, out, req, r, d, body)
-	rw.endSend()
 	if gz, ok := out.(*gzipWriter); ok && !o.cut {
 		gz.Close()
 	}
@@ -293,6 +288,20 @@ func closesAfter(c *Conf, served uint64) bool {
 	return served >= limit
 }
 
+// discardArrived reads and drops the part of a body that has arrived,
+// without waiting for more, as ngx_http_discard_request_body reads
+// before nginx answers (the rest is dropped after the answer, or the
+// connection closes). It reports whether what arrived is broken.
+func discardArrived(w http.ResponseWriter, body io.Reader) (broken bool) {
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now()) != nil {
+		return false
+	}
+	defer rc.SetReadDeadline(time.Time{})
+	_, err := io.Copy(io.Discard, body)
+	return err != nil && !clientGone(err)
+}
+
 // clientGone tells a body read that failed because the client went
 // away (or stopped sending) from a body that is malformed.
 func clientGone(err error) bool {
@@ -333,14 +342,6 @@ type countingWriter struct {
 // watched: less fits the socket's buffers.
 const sendWatchFrom = 64 << 10
 
-// endSend clears a send_timeout deadline, so that the connection's next
-// answer starts without one.
-func (c *countingWriter) endSend() {
-	if !c.deadlineSet.IsZero() {
-		http.NewResponseController(c.ResponseWriter).SetWriteDeadline(time.Time{})
-	}
-}
-
 // giveBack returns the limit_conn places the request held.
 func (c *countingWriter) giveBack() {
 	for _, f := range c.held {
@@ -373,7 +374,8 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 		// send_timeout: a client that stops reading a long answer is
 		// cut off once a write has waited that long. The deadline is
 		// renewed at most once a second; an answer that fits the
-		// socket's buffers never waits, so never needs one.
+		// socket's buffers never waits, so never needs one. net/http
+		// clears it once the answer's last bytes are out.
 		if now := time.Now(); now.Sub(c.deadlineSet) > time.Second {
 			if t := timeoutSetting(c.conf, "send_timeout", 60*time.Second); t > 0 {
 				http.NewResponseController(c.ResponseWriter).SetWriteDeadline(now.Add(t))

@@ -266,6 +266,7 @@ func (h *handler) tunnel(w http.ResponseWriter, resp *http.Response, up net.Conn
 	if err != nil {
 		return err
 	}
+	defer h.g.conns.tunnelClosed(client)
 	defer client.Close()
 	up.SetDeadline(time.Time{})
 	var head strings.Builder

@@ -292,13 +292,10 @@ func (g *Gateway) Start() error {
 		srv := &http.Server{
 			Handler:           &handler{g: g, group: p.group, scheme: scheme(p.ssl && g.opts.TLS != nil), port: int(p.local.Port())},
 			ReadHeaderTimeout: timeoutSetting(conf, "client_header_timeout", 60*time.Second),
-			IdleTimeout:       keepaliveTimeout(conf),
+			IdleTimeout:       idleTimeout(conf),
 			ConnContext:       numberConnection,
 			ConnState:         g.conns.track,
 			ErrorLog:          g.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
-		}
-		if srv.IdleTimeout == 0 {
-			srv.SetKeepAlivesEnabled(false) // keepalive_timeout 0
 		}
 		g.servers = append(g.servers, srv)
 		g.listeners = append(g.listeners, ListenerInfo{Prod: p.group.Socket(), Port: p.group.Port, Addr: lns[i].Addr().String(), SSL: p.ssl})
@@ -313,6 +310,17 @@ func (g *Gateway) Start() error {
 		}()
 	}
 	return nil
+}
+
+// idleTimeout is how long a socket's idle client connections are kept:
+// keepalive_timeout of its default server. A Go server holds one per
+// socket, where nginx takes each request's location's; a location's
+// keepalive_timeout 0 still closes its connections (closesAfter).
+func idleTimeout(c *Conf) time.Duration {
+	if t := keepaliveTimeout(c); t > 0 {
+		return t
+	}
+	return 75 * time.Second
 }
 
 // keepaliveTimeout is keepalive_timeout's first value: how long an idle

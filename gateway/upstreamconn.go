@@ -129,6 +129,15 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			att.Done(answered != 403 && answered != 404)
 			continue
 		}
+		if errors.Is(err, errResponseStarted) {
+			// Once the answer has begun, nginx ends the request
+			// without counting a failure (ngx_http_upstream_finalize_request
+			// frees the peer with state 0), whoever broke off: often the
+			// client, gone or too slow for send_timeout.
+			h.g.log.Warn("the answer broke off", "upstream", u.Upstream.Name, "address", last, "error", err)
+			att.Done(false)
+			return outcome{upstream: last, cut: true}
+		}
 		h.g.log.Warn("upstream failed", "upstream", u.Upstream.Name, "address", last, "error", err)
 		ft := ftError
 		status = 502
@@ -140,9 +149,6 @@ func (h *handler) tryUpstream(rt *routes, w http.ResponseWriter, req *http.Reque
 			ft = ftInvalidHeader
 		}
 		more := att.Done(true)
-		if errors.Is(err, errResponseStarted) {
-			return outcome{upstream: last, cut: true}
-		}
 		note(status, false)
 		if !retry(ft, sent, more) {
 			return failed()
