@@ -121,33 +121,22 @@ func (st *state) limitConn() *ConnLimitCheck {
 
 // Zones names the zones that count the request.
 func (c *ConnLimitCheck) Zones() []string {
-	var names []string
-	for i, r := range c.set.rules {
-		if c.Keys[i] != "" {
-			names = append(names, r.zone.Name)
-		}
-	}
-	return names
+	return countingZones(c.Keys, c.set.rules, func(r connRule) string { return r.zone.Name })
 }
 
 // RefuseStatus is the status a zone at its limit answers with.
 func (c *ConnLimitCheck) RefuseStatus() int { return c.set.status }
 
-// Continue decides the rest of the request once the counts answered.
+// Continue decides the rest of the request once the counts answered:
+// the refusal's status (through error_page), or on to the access phase.
 func (c *ConnLimitCheck) Continue(v ConnVerdict) *Decision {
-	st := c.st.fork()
-	st.vars.set = c.st.vars.set
-	st.vars.connStatus = v.Label
-	var p phase
-	if v.Status != 0 {
-		p = st.finalize(v.Status, fmt.Sprintf("limiting connections by zone %q", v.Zone))
-	} else {
-		p = st.access()
-	}
-	st.phases(p)
-	st.d.URI, st.d.Args = st.vars.uri, st.vars.args
-	st.addHeaders()
-	return st.d
+	return c.st.decideFrom(func(st *state) phase {
+		st.vars.set, st.vars.connStatus = c.st.vars.set, v.Label
+		if v.Status != 0 {
+			return st.finalize(v.Status, fmt.Sprintf("limiting connections by zone %q", v.Zone))
+		}
+		return st.access()
+	})
 }
 
 // ConnLimiter holds the limit_conn zones' counts for a gateway.

@@ -218,10 +218,15 @@ func (st *state) limitReq() *LimitCheck {
 
 // Zones names the zones whose buckets count the request.
 func (c *LimitCheck) Zones() []string {
+	return countingZones(c.Keys, c.rules, func(r limitRule) string { return r.zone.Name })
+}
+
+// countingZones names the zones of the rules whose key is not empty.
+func countingZones[R any](keys []string, rules []R, zone func(R) string) []string {
 	var names []string
-	for i, r := range c.rules {
-		if c.Keys[i] != "" {
-			names = append(names, r.zone.Name)
+	for i, r := range rules {
+		if keys[i] != "" {
+			names = append(names, zone(r))
 		}
 	}
 	return names
@@ -234,20 +239,14 @@ func (c *LimitCheck) RefuseStatus() int { return c.set.status }
 // the refusal's status (through error_page, as nginx finalizes it), or
 // on to the access phase.
 func (c *LimitCheck) Continue(v LimitVerdict) *Decision {
-	st := c.st.fork()
-	st.vars.set = c.st.vars.set
-	st.vars.limitStatus = v.Label
-	var p phase
-	if v.Status != 0 {
-		p = st.finalize(v.Status, fmt.Sprintf("limiting requests by zone %q", v.Zone))
-	} else {
+	return c.st.decideFrom(func(st *state) phase {
+		st.vars.set, st.vars.limitStatus = c.st.vars.set, v.Label
+		if v.Status != 0 {
+			return st.finalize(v.Status, fmt.Sprintf("limiting requests by zone %q", v.Zone))
+		}
 		if v.Delay > 0 {
 			st.d.Trace = append(st.d.Trace, fmt.Sprintf("limit_req by zone %q delayed the request %s", v.Zone, v.Delay))
 		}
-		p = st.afterLimitReq()
-	}
-	st.phases(p)
-	st.d.URI, st.d.Args = st.vars.uri, st.vars.args
-	st.addHeaders()
-	return st.d
+		return st.afterLimitReq()
+	})
 }
