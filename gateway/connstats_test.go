@@ -15,7 +15,7 @@ import (
 // connections and requests, its own request writing; an idle
 // keep-alive connection waiting.
 func TestStubStatus(t *testing.T) {
-	_, addr := startGateway(t, `server { listen 80;
+	g, addr := startGateway(t, `server { listen 80;
 		location = /status { stub_status; }
 		location = /vars { return 200 "$connections_active $connections_reading $connections_writing $connections_waiting\n"; } }`)
 	c1, err := net.Dial("tcp", addr)
@@ -43,22 +43,20 @@ func TestStubStatus(t *testing.T) {
 	if _, body = get("/vars"); body != "1 0 1 0\n" {
 		t.Errorf("$connections_*: %q, want \"1 0 1 0\\n\"", body)
 	}
-	// A second connection sees the first one waiting.
-	var resp *http.Response
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		c2 := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-		if resp, err = c2.Get("http://" + addr + "/status"); err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		body = string(b)
-		if body == "Active connections: 2 \nserver accepts handled requests\n 2 2 3 \nReading: 0 Writing: 1 Waiting: 1 \n" {
-			break
-		}
+	// A second connection sees the first one waiting, once net/http
+	// has marked it idle after its answer.
+	for deadline := time.Now().Add(10 * time.Second); g.conns.counts().waiting != 1 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
 	}
-	if want := "Active connections: 2 \nserver accepts handled requests\n 2 2 3 \nReading: 0 Writing: 1 Waiting: 1 \n"; body != want {
-		t.Errorf("from a second connection: %q, want %q", body, want)
+	c2 := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c2.Get("http://" + addr + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := "Active connections: 2 \nserver accepts handled requests\n 2 2 3 \nReading: 0 Writing: 1 Waiting: 1 \n"; string(b) != want {
+		t.Errorf("from a second connection: %q, want %q", b, want)
 	}
 	resp, err = http.Post("http://"+addr+"/status", "text/plain", nil)
 	if err != nil {
