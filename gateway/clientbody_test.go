@@ -104,7 +104,7 @@ func TestKeepaliveRequestsEndsTheConnection(t *testing.T) {
 // peer that was sending it: both peers keep taking requests, as nginx
 // frees the peer without counting one once the answer has begun.
 func TestClientLeavingMidAnswerDoesNotBlameThePeer(t *testing.T) {
-	big := strings.Repeat("x", 8<<20)
+	big := strings.Repeat("x", 32<<20) // more than the sockets hold
 	var peers [2]*http.Server
 	addrs := make([]string, 2)
 	for i := range peers {
