@@ -50,20 +50,3 @@ func ruleMatches(arg string, addr netip.Addr) bool {
 	a, err := netip.ParseAddr(arg)
 	return err == nil && a == addr.Unmap()
 }
-
-// errorPageFor reports whether an error_page in effect handles status.
-func errorPageFor(conf *Conf, status int) bool {
-	code := itoa3(status)
-	for _, d := range conf.List("error_page") {
-		for _, a := range d.Args[:len(d.Args)-1] {
-			if a == code {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func itoa3(n int) string {
-	return string([]byte{byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)})
-}

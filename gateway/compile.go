@@ -118,28 +118,20 @@ func (c *compiler) compileHTTP(block []*nginx.Directive) error {
 			c.t.Upstreams = append(c.t.Upstreams, u)
 		case "limit_req_zone":
 			z, err := compileLimitZone(d)
+			if err == nil {
+				err = bindZone(&c.t.limitZones, d, z)
+			}
 			if err != nil {
 				return err
 			}
-			if prev := c.t.limitZones[z.Name]; prev != nil {
-				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`limit_req_zone "%s" is already bound to key "%s"`, z.Name, prev.Key)}
-			}
-			if c.t.limitZones == nil {
-				c.t.limitZones = map[string]*LimitZone{}
-			}
-			c.t.limitZones[z.Name] = z
 		case "limit_conn_zone":
 			z, err := compileConnZone(d)
+			if err == nil {
+				err = bindZone(&c.t.connZones, d, z)
+			}
 			if err != nil {
 				return err
 			}
-			if prev := c.t.connZones[z.Name]; prev != nil {
-				return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`limit_conn_zone "%s" is already bound to key "%s"`, z.Name, prev.Key)}
-			}
-			if c.t.connZones == nil {
-				c.t.connZones = map[string]*ConnZone{}
-			}
-			c.t.connZones[z.Name] = z
 		case "map", "geo", "split_clients":
 			compile := compileMap
 			switch d.Name {

@@ -88,8 +88,7 @@ func compileGeo(d *nginx.Directive) (string, *mapVar, error) {
 			// line replaces it, and it a /0 line.
 			tree = true
 			for _, p := range []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")} {
-				g.nets = slices.DeleteFunc(g.nets, func(n geoNet) bool { return n.net == p })
-				g.nets = append(g.nets, geoNet{p, val})
+				g.setNet(p, val, false)
 			}
 		case g.ranges:
 			del := key == "delete"
@@ -115,15 +114,19 @@ func compileGeo(d *nginx.Directive) (string, *mapVar, error) {
 			if err != nil {
 				return "", nil, errAt(e, `invalid network "%s"`, key)
 			}
-			// A network given again replaces its value (nginx warns);
-			// delete removes it.
-			g.nets = slices.DeleteFunc(g.nets, func(n geoNet) bool { return n.net == p })
-			if !del {
-				g.nets = append(g.nets, geoNet{p, val})
-			}
+			g.setNet(p, val, del)
 		}
 	}
 	return strings.TrimPrefix(name, "$"), &mapVar{source: source, geo: g}, nil
+}
+
+// setNet gives a network its value: one given again is replaced (nginx
+// warns), and delete removes it.
+func (g *geoTable) setNet(p netip.Prefix, val string, del bool) {
+	g.nets = slices.DeleteFunc(g.nets, func(n geoNet) bool { return n.net == p })
+	if !del {
+		g.nets = append(g.nets, geoNet{p, val})
+	}
 }
 
 // parseNetwork reads a network as ngx_ptocidr does: an address is a /32

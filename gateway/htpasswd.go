@@ -23,22 +23,24 @@ import (
 // other scheme (DES, yescrypt): nginx on Debian would check those, Berth
 // cannot, and refuses them.
 func passwordMatches(entry, password string) (ok, known bool) {
-	for _, sc := range passwordSchemes {
-		if strings.HasPrefix(entry, sc.prefix) {
-			return sc.matches(entry, password), true
-		}
+	if matches := passwordScheme(entry); matches != nil {
+		return matches(entry, password), true
 	}
 	return false, false
 }
 
 // knownScheme tells whether passwordMatches can check an entry.
-func knownScheme(entry string) bool {
+func knownScheme(entry string) bool { return passwordScheme(entry) != nil }
+
+// passwordScheme is the check for an entry's scheme, by its prefix; nil for
+// a scheme Berth cannot check.
+func passwordScheme(entry string) func(entry, password string) bool {
 	for _, sc := range passwordSchemes {
 		if strings.HasPrefix(entry, sc.prefix) {
-			return true
+			return sc.matches
 		}
 	}
-	return false
+	return nil
 }
 
 // passwordSchemes are the entry formats Berth checks, by prefix.

@@ -11,12 +11,7 @@ import (
 
 // ConnZone is a limit_conn_zone: requests whose key evaluates alike
 // share one count of requests in progress (ngx_http_limit_conn_module).
-type ConnZone struct {
-	Name string
-	Key  string
-	Size int64
-	Pos  nginx.Pos
-}
+type ConnZone struct{ shmZone }
 
 // connRule is one limit_conn line: its zone and how many requests of a
 // key may be in progress at once.
@@ -27,17 +22,13 @@ type connRule struct {
 
 // connLimitSettings are a level's limit_conn settings.
 type connLimitSettings struct {
-	rules  []connRule // all-or-nothing inheritance
-	status int        // limit_conn_status, 503 by default
-	dryRun bool
+	rules []connRule // all-or-nothing inheritance
+	limitCommon
 }
 
 func connLimitSettingsFor(c *Conf, zones map[string]*ConnZone) *connLimitSettings {
 	return settingOnce(c, "limit_conn", func() *connLimitSettings {
-		s := &connLimitSettings{status: 503, dryRun: flag(c, "limit_conn_dry_run", false)}
-		if d := c.Get("limit_conn_status"); d != nil {
-			fmt.Sscan(d.Args[0], &s.status)
-		}
+		s := &connLimitSettings{limitCommon: limitCommonFor(c, "limit_conn")}
 		for _, d := range c.List("limit_conn") {
 			name, n, _ := parseLimitConn(d)
 			s.rules = append(s.rules, connRule{zone: zones[name], limit: n})
@@ -49,7 +40,7 @@ func connLimitSettingsFor(c *Conf, zones map[string]*ConnZone) *connLimitSetting
 // compileConnZone reads `limit_conn_zone KEY zone=NAME:SIZE` as
 // ngx_http_limit_conn_zone does.
 func compileConnZone(d *nginx.Directive) (*ConnZone, error) {
-	z := &ConnZone{Key: d.Args[0], Pos: d.Pos}
+	z := &ConnZone{shmZone{Key: d.Args[0], Pos: d.Pos}}
 	for _, a := range d.Args[1:] {
 		if !strings.HasPrefix(a, "zone=") {
 			return nil, &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`invalid parameter "%s"`, a)}
@@ -101,10 +92,13 @@ type ConnVerdict struct {
 // limitConn is ngx_http_limit_conn_handler's entry: once per request
 // (r->main->limit_conn_status), when some rule has a key.
 func (st *state) limitConn() *ConnLimitCheck {
-	if st.vars.connStatus != "" || len(st.conf.List("limit_conn")) == 0 {
+	if st.vars.connStatus != "" {
 		return nil
 	}
 	set := connLimitSettingsFor(st.conf, st.t.connZones)
+	if len(set.rules) == 0 {
+		return nil
+	}
 	c := &ConnLimitCheck{set: set, st: st, Keys: make([]string, len(set.rules))}
 	any := false
 	for i, r := range set.rules {
@@ -142,7 +136,7 @@ func (c *ConnLimitCheck) Continue(v ConnVerdict) *Decision {
 // ConnLimiter holds the limit_conn zones' counts for a gateway.
 type ConnLimiter struct {
 	mu    sync.Mutex
-	zones map[string]*connZoneCounts
+	zones map[zoneID]*connZoneCounts
 }
 
 type connZoneCounts struct {
@@ -151,7 +145,7 @@ type connZoneCounts struct {
 }
 
 // NewConnLimiter returns a ConnLimiter with nothing counted.
-func NewConnLimiter() *ConnLimiter { return &ConnLimiter{zones: map[string]*connZoneCounts{}} }
+func NewConnLimiter() *ConnLimiter { return &ConnLimiter{zones: map[zoneID]*connZoneCounts{}} }
 
 // connNodeCost is what a key's node takes of a zone in nginx: its
 // rbtree node and ngx_http_limit_conn_node_t (36 bytes) and the key, in
@@ -189,7 +183,7 @@ func (l *ConnLimiter) Acquire(c *ConnLimitCheck) (v ConnVerdict, release func())
 		v.Label = "PASSED"
 		z := l.zone(r.zone)
 		n := z.counts[key]
-		full := n == 0 && z.used+connNodeCost(len(key)) > max(r.zone.Size-4*4096, 4096)
+		full := n == 0 && z.used+connNodeCost(len(key)) > r.zone.room()
 		if full || n >= r.limit {
 			giveBack()
 			if c.set.dryRun {
@@ -217,11 +211,10 @@ func (l *ConnLimiter) Acquire(c *ConnLimitCheck) (v ConnVerdict, release func())
 }
 
 func (l *ConnLimiter) zone(z *ConnZone) *connZoneCounts {
-	name := z.Name + "\x00" + z.Key
-	cz := l.zones[name]
+	cz := l.zones[z.id()]
 	if cz == nil {
 		cz = &connZoneCounts{counts: map[string]int{}}
-		l.zones[name] = cz
+		l.zones[z.id()] = cz
 	}
 	return cz
 }

@@ -11,7 +11,7 @@ import (
 // and key), as nginx keeps a zone's shared memory across reloads.
 type Limiter struct {
 	mu      sync.Mutex
-	zones   map[string]*bucketZone
+	zones   map[zoneID]*bucketZone
 	start   time.Time
 	startMs int64
 }
@@ -19,7 +19,7 @@ type Limiter struct {
 // NewLimiter returns a Limiter with no request counted yet.
 func NewLimiter() *Limiter {
 	now := time.Now()
-	return &Limiter{zones: map[string]*bucketZone{}, start: now, startMs: now.UnixMilli()}
+	return &Limiter{zones: map[zoneID]*bucketZone{}, start: now, startMs: now.UnixMilli()}
 }
 
 // bucketZone is a zone's buckets, most recently used first, as nginx
@@ -56,11 +56,6 @@ func slabSlot(n int) int64 {
 	}
 	return slot
 }
-
-// zoneRoom is how much of a zone's memory buckets can use: the slab
-// pool's own header and page table take some (about four pages, taken
-// as such here).
-func zoneRoom(z *LimitZone) int64 { return max(z.Size-4*4096, 4096) }
 
 type lookupResult int
 
@@ -148,9 +143,9 @@ func (l *Limiter) lookup(r limitRule, key string, now int64, account bool) (look
 	// allocate node").
 	cost := bucketCost(len(key))
 	z.expire(now, r.zone.Rate, 1)
-	if z.used+cost > zoneRoom(r.zone) {
+	if z.used+cost > r.zone.room() {
 		z.expire(now, r.zone.Rate, 0)
-		if z.used+cost > zoneRoom(r.zone) {
+		if z.used+cost > r.zone.room() {
 			return limitBusy, 0, nil
 		}
 	}
@@ -226,11 +221,10 @@ func (z *bucketZone) expire(now, rate int64, n int) {
 }
 
 func (l *Limiter) zone(z *LimitZone) *bucketZone {
-	name := z.Name + "\x00" + z.Key
-	bz := l.zones[name]
+	bz := l.zones[z.id()]
 	if bz == nil {
 		bz = &bucketZone{nodes: map[string]*list.Element{}}
-		l.zones[name] = bz
+		l.zones[z.id()] = bz
 	}
 	return bz
 }

@@ -12,7 +12,7 @@ import (
 
 // limitCheck is a request paused by rules with the given keys.
 func limitCheck(keys []string, status int, dryRun bool, rules ...limitRule) *LimitCheck {
-	return &LimitCheck{Keys: keys, rules: rules, set: &limitSettings{rules: rules, status: status, dryRun: dryRun}}
+	return &LimitCheck{Keys: keys, rules: rules, set: &limitSettings{rules: rules, limitCommon: limitCommon{status: status, dryRun: dryRun}}}
 }
 
 // The buckets' verdicts, request by request, at the times given, with
@@ -20,8 +20,8 @@ func limitCheck(keys []string, status int, dryRun bool, rules ...limitRule) *Lim
 // 16 a second, so a bucket takes 62.5 s, not 60, to leak one request),
 // and buckets idle for a minute expired only when a new key comes.
 func TestLimiterVerdicts(t *testing.T) {
-	perSecond := &LimitZone{Name: "s", Key: "$k", Rate: 1000}
-	perMinute := &LimitZone{Name: "m", Key: "$k", Rate: 1000 / 60}
+	perSecond := &LimitZone{shmZone{Name: "s", Key: "$k"}, 1000}
+	perMinute := &LimitZone{shmZone{Name: "m", Key: "$k"}, 1000 / 60}
 	type step struct {
 		at    time.Duration
 		keys  []string
@@ -69,7 +69,7 @@ func TestLimiterVerdicts(t *testing.T) {
 			{0, []string{"a"}, "REJECTED_DRY_RUN", 0},
 		}},
 		{"two zones: the first refuses, the second's bucket is left as it was", false,
-			[]limitRule{{zone: perSecond, burst: 0, delay: 1 << 62}, {zone: &LimitZone{Name: "g", Key: "$g", Rate: 1000}, delay: 1 << 62}}, []step{
+			[]limitRule{{zone: perSecond, burst: 0, delay: 1 << 62}, {zone: &LimitZone{shmZone{Name: "g", Key: "$g"}, 1000}, delay: 1 << 62}}, []step{
 				{0, []string{"a", "x"}, "PASSED", 0},
 				{0, []string{"a", "y"}, "REJECTED", 0},
 				{0, []string{"b", "y"}, "PASSED", 0},
@@ -124,7 +124,7 @@ func TestLimitReqDelaysTheRequest(t *testing.T) {
 // A full zone makes room as nginx's does: the least recently used bucket
 // goes, whatever it holds, so a key seen long ago starts afresh.
 func TestLimiterFullZone(t *testing.T) {
-	z := &LimitZone{Name: "small", Key: "$k", Rate: 1000 / 60, Size: 5 * 4096} // room for 32 buckets
+	z := &LimitZone{shmZone{Name: "small", Key: "$k", Size: 5 * 4096}, 1000 / 60} // room for 32 buckets
 	l := NewLimiter()
 	check := func(key string) string {
 		return l.Check(limitCheck([]string{key}, 503, false, limitRule{zone: z}), l.start).Label

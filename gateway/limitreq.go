@@ -8,18 +8,66 @@ import (
 	"github.com/berth-dev/berth/gateway/nginx"
 )
 
+// shmZone is what limit_req_zone and limit_conn_zone have alike: a named
+// zone of shared memory holding a state per value of a key.
+type shmZone struct {
+	Name string
+	Key  string // a value with variables; an empty result is not counted
+	// Size is the zone's shared memory in bytes: how many states fit.
+	Size int64
+	Pos  nginx.Pos
+}
+
+func (z *shmZone) zone() *shmZone { return z }
+
+// room is how much of the zone its states can use: the slab pool's own
+// header and page table take some (about four pages, taken as such).
+func (z *shmZone) room() int64 { return max(z.Size-4*4096, 4096) }
+
+// zoneID names a zone's states in a limiter: by name and key, so that
+// they outlive route changes that keep both, as nginx keeps a zone's
+// memory across reloads.
+type zoneID struct{ name, key string }
+
+func (z *shmZone) id() zoneID { return zoneID{z.Name, z.Key} }
+
+// bindZone adds a limit_req_zone or limit_conn_zone to zones, refusing a
+// name bound twice as nginx does.
+func bindZone[Z interface{ zone() *shmZone }](zones *map[string]Z, d *nginx.Directive, z Z) error {
+	name := z.zone().Name
+	if prev, ok := (*zones)[name]; ok {
+		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(`%s "%s" is already bound to key "%s"`, d.Name, name, prev.zone().Key)}
+	}
+	if *zones == nil {
+		*zones = map[string]Z{}
+	}
+	(*zones)[name] = z
+	return nil
+}
+
+// limitCommon are the settings limit_req and limit_conn each have: the
+// status of a refusal (503 by default) and dry run.
+type limitCommon struct {
+	status int
+	dryRun bool
+}
+
+func limitCommonFor(c *Conf, module string) limitCommon {
+	s := limitCommon{status: 503, dryRun: flag(c, module+"_dry_run", false)}
+	if d := c.Get(module + "_status"); d != nil {
+		s.status, _ = ngxAtoi(d.Args[0]) // checked at compile time
+	}
+	return s
+}
+
 // LimitZone is a limit_req_zone: requests whose key evaluates alike
 // share one leaky bucket, as ngx_http_limit_req_module keeps them in
 // shared memory.
 type LimitZone struct {
-	Name string
-	Key  string // a value with variables; an empty result is not limited
+	shmZone
 	// Rate is nginx's ctx->rate: requests per second × 1000, with
 	// r/m divided down (1r/m is 16).
 	Rate int64
-	// Size is the zone's shared memory in bytes: how many buckets fit.
-	Size int64
-	Pos  nginx.Pos
 }
 
 // limitRule is one limit_req line: its zone, burst and delay in
@@ -31,17 +79,13 @@ type limitRule struct {
 
 // limitSettings are a level's limit_req settings.
 type limitSettings struct {
-	rules  []limitRule // all-or-nothing inheritance
-	status int         // limit_req_status, 503 by default
-	dryRun bool
+	rules []limitRule // all-or-nothing inheritance
+	limitCommon
 }
 
 func limitSettingsFor(c *Conf, zones map[string]*LimitZone) *limitSettings {
 	return settingOnce(c, "limit_req", func() *limitSettings {
-		s := &limitSettings{status: 503, dryRun: flag(c, "limit_req_dry_run", false)}
-		if d := c.Get("limit_req_status"); d != nil {
-			fmt.Sscan(d.Args[0], &s.status)
-		}
+		s := &limitSettings{limitCommon: limitCommonFor(c, "limit_req")}
 		for _, d := range c.List("limit_req") {
 			r, _ := parseLimitReq(d)
 			r.zone = zones[r.zone.Name]
@@ -57,7 +101,7 @@ func compileLimitZone(d *nginx.Directive) (*LimitZone, error) {
 	errAt := func(format string, a ...any) error {
 		return &nginx.Error{Pos: d.ErrPos(), Msg: fmt.Sprintf(format, a...)}
 	}
-	z := &LimitZone{Key: d.Args[0], Rate: 1000, Pos: d.Pos}
+	z := &LimitZone{shmZone: shmZone{Key: d.Args[0], Pos: d.Pos}, Rate: 1000}
 	for _, a := range d.Args[1:] {
 		switch {
 		case strings.HasPrefix(a, "zone="):
@@ -118,7 +162,7 @@ func parseLimitReq(d *nginx.Directive) (limitRule, error) {
 	for _, a := range d.Args {
 		switch {
 		case strings.HasPrefix(a, "zone="):
-			r.zone = &LimitZone{Name: a[5:]}
+			r.zone = &LimitZone{shmZone: shmZone{Name: a[5:]}}
 		case strings.HasPrefix(a, "burst="):
 			n, ok := ngxAtoi(a[6:])
 			if !ok || n <= 0 {
@@ -200,10 +244,13 @@ type LimitVerdict struct {
 // limitReq is ngx_http_limit_req_handler's entry: once per request
 // (r->main->limit_req_status), and only when some rule has a key.
 func (st *state) limitReq() *LimitCheck {
-	if st.vars.limitStatus != "" || len(st.conf.List("limit_req")) == 0 {
+	if st.vars.limitStatus != "" {
 		return nil
 	}
 	set := limitSettingsFor(st.conf, st.t.limitZones)
+	if len(set.rules) == 0 {
+		return nil
+	}
 	c := &LimitCheck{rules: set.rules, set: set, st: st, Keys: make([]string, len(set.rules))}
 	any := false
 	for i, r := range set.rules {

@@ -313,13 +313,6 @@ func contentLength(headers [][2]string) int64 {
 	return -1
 }
 
-func documentRoot(c *Conf) string {
-	if d := c.Get("root"); d != nil {
-		return d.Args[0]
-	}
-	return "/usr/share/nginx/html" // Debian's compiled-in prefix + "html"
-}
-
 func argsSuffix(args string) string {
 	if args == "" {
 		return ""

@@ -411,17 +411,39 @@ func (st *state) addHeaders() {
 		return
 	}
 	st.d.ClientMaxBodySize = bodyLimit(conf)
-	if e := conf.Get("expires"); e != nil && hasVariables(e.Args[len(e.Args)-1]) {
-		st.d.late = true
-	}
-	for _, d := range conf.List("add_header") {
-		a := AddHeader{Name: d.Args[0], Always: len(d.Args) > 2 && d.Args[2] == "always"}
-		if readsResponse(d.Args[1], st.t.maps) {
-			a.late = d.Args[1] // evaluated with the response's head
-			st.d.late = true
-		} else {
-			a.Value = st.vars.expand(d.Args[1])
+	plan := headerPlanFor(conf, st.t.maps)
+	st.d.late = plan.late
+	for _, a := range plan.headers {
+		if a.late == "" {
+			a.Value = st.vars.expand(a.Value)
 		}
 		st.d.AddHeaders = append(st.d.AddHeaders, a)
 	}
+}
+
+// headerPlan is a level's add_header lines as the response filters use
+// them, with which values read the response (evaluated late), and
+// whether anything does (expires with variables too): worked out once
+// per level, as the config never changes.
+type headerPlan struct {
+	headers []AddHeader // Value holds the value as written until expanded
+	late    bool
+}
+
+func headerPlanFor(conf *Conf, maps map[string]*mapVar) *headerPlan {
+	return settingOnce(conf, "add_header plan", func() *headerPlan {
+		p := &headerPlan{}
+		if e := conf.Get("expires"); e != nil && hasVariables(e.Args[len(e.Args)-1]) {
+			p.late = true
+		}
+		for _, d := range conf.List("add_header") {
+			a := AddHeader{Name: d.Args[0], Value: d.Args[1], Always: len(d.Args) > 2 && d.Args[2] == "always"}
+			if readsResponse(d.Args[1], maps) {
+				a.Value, a.late = "", d.Args[1] // evaluated with the response's head
+				p.late = true
+			}
+			p.headers = append(p.headers, a)
+		}
+		return p
+	})
 }

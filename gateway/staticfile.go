@@ -249,15 +249,6 @@ func requestHeader(req *http.Request) func(string) (string, bool) {
 // conditionalHeaders are those the not-modified filter decides on.
 var conditionalHeaders = []string{"If-Modified-Since", "If-Unmodified-Since", "If-None-Match", "If-Match"}
 
-func hasConditions(h http.Header) bool {
-	for _, k := range conditionalHeaders {
-		if _, ok := h[k]; ok {
-			return true
-		}
-	}
-	return false
-}
-
 // ifModifiedSince is the if_modified_since setting: "exact" (nginx's
 // default), "before" or "off".
 func ifModifiedSince(c *Conf) string {
